@@ -1,0 +1,177 @@
+"""Exact geometry of a linear classifier inside a view box ``box = (xmin, xmax, ymin, ymax)``.
+
+- ``decision_regions``: where each class has the highest score, as convex polygons.
+- ``zero_score_lines``: the segment of ``W_k · x + b_k = 0`` inside the box.
+- ``line_anchors``: the midpoint of each such segment.
+- ``score_arrows``: from the anchor, the direction in which class k's score grows.
+
+Everything is a handful of vertices (no raster), so the drawing stays sharp at any zoom and an
+update costs a few dozen numbers. Every half-plane ``a · x + c ≥ 0`` is rescaled by
+``max(|a|, |c|)`` before use, so results stay finite for weights and biases of any magnitude.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+Box = tuple[float, float, float, float]
+
+
+def _check_box(box: Box) -> np.ndarray:
+    xmin, xmax, ymin, ymax = (float(v) for v in box)
+    if not (np.isfinite([xmin, xmax, ymin, ymax]).all() and xmin < xmax and ymin < ymax):
+        raise ValueError(f"box must be finite (xmin, xmax, ymin, ymax) with xmin < xmax, ymin < ymax; got {box}")
+    # Counter-clockwise, starting at the bottom-left corner.
+    return np.array([[xmin, ymin], [xmax, ymin], [xmax, ymax], [xmin, ymax]])
+
+
+def _check_params(W, b) -> tuple[np.ndarray, np.ndarray]:
+    W, b = np.asarray(W, dtype=float), np.asarray(b, dtype=float)
+    if W.ndim != 2 or W.shape[1] != 2 or b.shape != (W.shape[0],):
+        raise ValueError(f"W must be (C, 2) and b (C,), got {W.shape} and {b.shape}")
+    return W, b
+
+
+def _normalized(a: np.ndarray, c: float) -> tuple[np.ndarray, float]:
+    """The same half-plane ``a · x + c ≥ 0`` with max(|a|, |c|) = 1 (a, c not both 0)."""
+    scale = max(np.abs(a).max(), abs(c))
+    return a / scale, c / scale
+
+
+def _clip(polygon: np.ndarray, a: np.ndarray, c: float) -> np.ndarray:
+    """Sutherland–Hodgman: the part (k, 2) of a convex polygon (m, 2) where ``a · x + c ≥ 0``.
+
+    Edge i runs from vertex i to vertex i+1. It contributes its start if that is inside, then
+    the crossing point if the edge crosses the line; done for all edges at once.
+    """
+    if len(polygon) == 0:
+        return polygon
+    start, end = polygon, np.roll(polygon, -1, axis=0)
+    d_start = polygon @ a + c
+    d_end = np.roll(d_start, -1)
+    inside = d_start >= 0
+    crosses = inside != (d_end >= 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(crosses, d_start / (d_start - d_end), 0.0)  # d_start ≠ d_end where it crosses
+    crossing = start + t[:, None] * (end - start)
+    candidates = np.stack([start, crossing], axis=1)  # (m, 2, 2)
+    keep = np.stack([inside, crosses], axis=1)  # (m, 2)
+    return candidates[keep]
+
+
+def _without_repeats(polygon: np.ndarray, tol: float) -> np.ndarray:
+    """Drop vertices equal (within tol) to their predecessor, cyclically; clipping at a vertex repeats it."""
+    if len(polygon) == 0:
+        return polygon
+    step = np.abs(polygon - np.roll(polygon, 1, axis=0)).max(axis=1)
+    return polygon[step > tol]
+
+
+def _signed_area(polygon: np.ndarray) -> float:
+    """Signed area (shoelace) of a polygon (k, 2); positive when counter-clockwise."""
+    x, y = polygon[:, 0], polygon[:, 1]
+    return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y))
+
+
+def decision_regions(W, b, box: Box) -> list[np.ndarray]:
+    """For each class k, the polygon (k_vertices, 2) of the box where class k wins.
+
+    Class k wins where ``(W_k − W_j) · x + (b_k − b_j) ≥ 0`` for every j ≠ k. Ties go to the
+    lower class index (as ``argmax`` does): when two classes have identical rows (W_j = W_k and
+    b_j = b_k) the lower index gets the whole area and the other region is empty, so regions
+    never overlap and always tile the box.
+
+    Vertices are counter-clockwise; a region that misses the box (or only touches it in a
+    point or a segment) is an empty (0, 2) array.
+    """
+    corners = _check_box(box)
+    W, b = _check_params(W, b)
+    size = np.ptp(corners, axis=0).max()
+    regions = []
+    for k in range(len(W)):
+        region = corners
+        for j in range(len(W)):
+            if j == k:
+                continue
+            a, c = W[k] - W[j], b[k] - b[j]
+            if not a.any():
+                # Parallel scores: one class beats the other everywhere (or they tie everywhere).
+                wins = c > 0 or (c == 0 and k < j)
+                region = region if wins else corners[:0]
+                continue
+            region = _clip(region, *_normalized(a, c))
+        region = _without_repeats(region, tol=1e-12 * size)
+        if len(region) < 3 or _signed_area(region) <= 1e-12 * size**2:
+            region = corners[:0]
+        regions.append(region)
+    return regions
+
+
+def _segment_in_box(corners: np.ndarray, w: np.ndarray, c: float) -> np.ndarray | None:
+    """The segment (2, 2) of ``w · x + c = 0`` inside the box, or None."""
+    if not w.any():
+        return None
+    w, c = _normalized(w, c)
+    d = corners @ w + c
+    d_next = np.roll(d, -1)
+    # Points on the line: corners it passes through, and crossings strictly inside an edge.
+    crosses = np.sign(d) * np.sign(d_next) < 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(crosses, d / (d - d_next), 0.0)
+    crossing = corners + t[:, None] * (np.roll(corners, -1, axis=0) - corners)
+    points = np.concatenate([corners[d == 0], crossing[crosses]])
+    if len(points) < 2:
+        return None
+    # In a convex box the line's points form one segment: its ends are the farthest pair.
+    gaps = np.linalg.norm(points[:, None, :] - points[None, :, :], axis=-1)
+    i, j = np.unravel_index(np.argmax(gaps), gaps.shape)
+    if gaps[i, j] <= 1e-12 * np.ptp(corners, axis=0).max():
+        return None  # the line only touches a corner
+    return np.stack([points[i], points[j]])
+
+
+def zero_score_lines(W, b, box: Box) -> list[np.ndarray | None]:
+    """For each class, the segment ``[[x0, y0], [x1, y1]]`` of ``W_k · x + b_k = 0`` in the box.
+
+    None when the line misses the box (or only touches a corner), or when W_k = 0 (then the
+    score is the constant b_k and there is no line).
+    """
+    corners = _check_box(box)
+    W, b = _check_params(W, b)
+    return [_segment_in_box(corners, W[k], b[k]) for k in range(len(W))]
+
+
+def line_anchors(W, b, box: Box) -> list[np.ndarray | None]:
+    """For each class, the midpoint (2,) of its zero-score segment, or None when there is none."""
+    return [None if seg is None else seg.mean(axis=0) for seg in zero_score_lines(W, b, box)]
+
+
+def score_arrows(W, b, box: Box, length: float | None = None) -> list[np.ndarray | None]:
+    """For each class, an arrow ``[start, end]`` (2, 2) showing where its score grows.
+
+    It starts at the line's anchor and points along ``W_k / |W_k|``. ``length`` defaults to 12%
+    of the box's smaller side; the end is pulled back where needed so that the whole arrow
+    stays inside the box (it can shrink to a point when the line lies on the box's edge and
+    W_k points out of the box). None where the class has no line in the box.
+    """
+    corners = _check_box(box)
+    W, _ = _check_params(W, b)
+    low, high = corners[0], corners[2]
+    if length is None:
+        length = 0.12 * np.ptp(corners, axis=0).min()
+    arrows = []
+    for k, anchor in enumerate(line_anchors(W, b, box)):
+        if anchor is None:
+            arrows.append(None)
+            continue
+        direction = W[k] / np.abs(W[k]).max()  # rescale first: |W_k| may overflow or underflow
+        direction /= np.linalg.norm(direction)
+        start = np.clip(anchor, low, high)  # the midpoint may round a hair outside the box
+        # Largest t ≤ length with start + t · direction still in the box, per axis.
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):  # 0 or tiny: no limit
+            room = np.where(direction > 0, (high - start) / direction,
+                            np.where(direction < 0, (low - start) / direction, np.inf))
+        t = max(0.0, min(float(length), float(room.min())))
+        end = np.clip(start + t * direction, low, high)
+        arrows.append(np.stack([start, end]))
+    return arrows
