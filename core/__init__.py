@@ -31,7 +31,14 @@ from core.optimizers import (
 )
 from core.batches import batch_indices, train_step
 from core.gradcheck import numerical_gradient, relative_error
-from core.geometry import decision_regions, line_anchors, score_arrows, zero_score_lines
+from core.geometry import (
+    decision_regions,
+    gradient_arrows,
+    line_anchors,
+    pull_arrows,
+    score_arrows,
+    zero_score_lines,
+)
 from core.presets import (
     DEFAULT_B,
     DEFAULT_BOX,
@@ -51,6 +58,7 @@ __all__ = [
     "make_optimizer",
     "batch_indices", "train_step",
     "numerical_gradient", "relative_error",
-    "decision_regions", "line_anchors", "score_arrows", "zero_score_lines",
+    "decision_regions", "gradient_arrows", "line_anchors", "pull_arrows", "score_arrows",
+    "zero_score_lines",
     "DEFAULT_B", "DEFAULT_BOX", "DEFAULT_LABELS", "DEFAULT_POINTS", "DEFAULT_W", "PRESETS", "preset",
 ]

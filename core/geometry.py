@@ -4,6 +4,8 @@
 - ``zero_score_lines``: the segment of ``W_k · x + b_k = 0`` inside the box.
 - ``line_anchors``: the midpoint of each such segment.
 - ``score_arrows``: from the anchor, the direction in which class k's score grows.
+- ``gradient_arrows``: from the anchor, ``−∂L/∂W_k``, where the next step moves the classifier.
+- ``pull_arrows``: each point's share of that step, drawn at the point.
 
 Everything is a handful of vertices (no raster), so the drawing stays sharp at any zoom and an
 update costs a few dozen numbers. Every half-plane ``a · x + c ≥ 0`` is rescaled by
@@ -146,6 +148,22 @@ def line_anchors(W, b, box: Box) -> list[np.ndarray | None]:
     return [None if seg is None else seg.mean(axis=0) for seg in zero_score_lines(W, b, box)]
 
 
+def _arrow_in_box(start, vector, length, low, high):
+    """An arrow (2, 2) from ``start`` along ``vector``, ``length`` long or shorter: its end is
+    pulled back where needed so that the whole arrow stays inside the box ``[low, high]``."""
+    scale = np.abs(vector).max()
+    if not scale > 0:
+        return np.stack([start, start])
+    direction = vector / scale  # rescale first: the vector may overflow or underflow
+    direction /= np.linalg.norm(direction)
+    # Largest t ≤ length with start + t · direction still in the box, per axis.
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):  # 0 or tiny: no limit
+        room = np.where(direction > 0, (high - start) / direction,
+                        np.where(direction < 0, (low - start) / direction, np.inf))
+    t = max(0.0, min(float(length), float(room.min())))
+    return np.stack([start, np.clip(start + t * direction, low, high)])
+
+
 def score_arrows(W, b, box: Box, length: float | None = None) -> list[np.ndarray | None]:
     """For each class, an arrow ``[start, end]`` (2, 2) showing where its score grows.
 
@@ -159,19 +177,49 @@ def score_arrows(W, b, box: Box, length: float | None = None) -> list[np.ndarray
     low, high = corners[0], corners[2]
     if length is None:
         length = 0.12 * np.ptp(corners, axis=0).min()
+    return [None if anchor is None
+            else _arrow_in_box(np.clip(anchor, low, high), W[k], length, low, high)
+            for k, anchor in enumerate(line_anchors(W, b, box))]
+
+
+def gradient_arrows(W, b, dW, box: Box, scale: float) -> list[np.ndarray | None]:
+    """For each class, an arrow ``[start, end]`` (2, 2) for ``−∂L/∂W_k``: where the next step
+    moves that classifier's weight vector.
+
+    It starts where the class's score arrow starts (the anchor of its line) and is
+    ``scale · |∂L/∂W_k|`` long, pulled back where needed to stay inside the box; a zero gradient
+    gives an arrow of zero length. None where the class has no line in the box.
+    """
+    corners = _check_box(box)
+    W, _ = _check_params(W, b)
+    dW = np.asarray(dW, dtype=float)
+    low, high = corners[0], corners[2]
     arrows = []
     for k, anchor in enumerate(line_anchors(W, b, box)):
         if anchor is None:
             arrows.append(None)
             continue
-        direction = W[k] / np.abs(W[k]).max()  # rescale first: |W_k| may overflow or underflow
-        direction /= np.linalg.norm(direction)
-        start = np.clip(anchor, low, high)  # the midpoint may round a hair outside the box
-        # Largest t ≤ length with start + t · direction still in the box, per axis.
-        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):  # 0 or tiny: no limit
-            room = np.where(direction > 0, (high - start) / direction,
-                            np.where(direction < 0, (low - start) / direction, np.inf))
-        t = max(0.0, min(float(length), float(room.min())))
-        end = np.clip(start + t * direction, low, high)
-        arrows.append(np.stack([start, end]))
+        length = scale * np.hypot(*dW[k])  # hypot: no overflow for huge gradients
+        arrows.append(_arrow_in_box(np.clip(anchor, low, high), -dW[k], length, low, high))
     return arrows
+
+
+def pull_arrows(X, dscores, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each point's own share of the step of each class it affects, drawn at the point.
+
+    Point i adds ``−(∂L_i/∂s_ik / N) · x_i`` to ``−∂L/∂W_k``: it pulls class k's weight vector
+    towards itself (its own class) or pushes it away (a class that scores it too high). The
+    arrow for (i, k) starts at x_i and is that vector times ``scale``, so the arrows of one
+    class add up, with the regularization's, to that class's gradient arrow.
+
+    X: (N, 2), dscores: (N, C). Returns ``segments`` (M, 2, 2) and ``classes`` (M,) for the M
+    pairs with a non-zero share.
+    """
+    X, dscores = np.asarray(X, dtype=float), np.asarray(dscores, dtype=float)
+    n = len(X)
+    points, classes = np.nonzero(dscores)
+    if n == 0 or len(points) == 0:
+        return np.zeros((0, 2, 2)), np.zeros(0, dtype=int)
+    shares = -(dscores[points, classes] / n)[:, None] * X[points]
+    starts = X[points]
+    return np.stack([starts, starts + scale * shares], axis=1), classes
