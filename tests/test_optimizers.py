@@ -38,14 +38,14 @@ def ref_sgd(theta, g, mem, alpha):
     return theta - alpha * g
 
 
-def ref_momentum(theta, g, mem, alpha, mu=0.9):
-    mem["v"] = mu * mem.get("v", 0.0) + g
+def ref_momentum(theta, g, mem, alpha, momentum=0.9):
+    mem["v"] = momentum * mem.get("v", 0.0) + g
     return theta - alpha * mem["v"]
 
 
-def ref_nesterov(theta, g, mem, alpha, mu=0.9):
-    mem["v"] = mu * mem.get("v", 0.0) + g
-    return theta - alpha * (g + mu * mem["v"])
+def ref_nesterov(theta, g, mem, alpha, momentum=0.9):
+    mem["v"] = momentum * mem.get("v", 0.0) + g
+    return theta - alpha * (g + momentum * mem["v"])
 
 
 def ref_adagrad(theta, g, mem, alpha, eps=1e-10):
@@ -80,16 +80,16 @@ CASES = [
     ("adam", {}, ref_adam),
     ("adam", {"beta1": 0.5, "beta2": 0.8, "eps": 1e-3}, ref_adam),
 ]
-REF_NAMES = {"momentum": "mu", "rho": "rho", "eps": "eps", "beta1": "beta1", "beta2": "beta2"}
+DEFAULT_REFS = {name: ref for name, hyper, ref in CASES if not hyper}
 
 
-def reference_trajectory(ref, params, grads, alpha, hyper):
-    kwargs = {REF_NAMES[k]: v for k, v in hyper.items()}
+def reference_trajectory(ref, params, grads, alphas, hyper):
+    """The parameters after each step; ``alphas`` is the step size of each step."""
     memory = {k: {} for k in KEYS}
     theta = {k: params[k].copy() for k in KEYS}
     out = []
-    for g in grads:
-        theta = {k: ref(theta[k], g[k], memory[k], alpha, **kwargs) for k in KEYS}
+    for alpha, g in zip(alphas, grads):
+        theta = {k: ref(theta[k], g[k], memory[k], alpha, **hyper) for k in KEYS}
         out.append(theta)
     return out
 
@@ -113,12 +113,9 @@ def test_matches_update_formula_step_by_step(name, hyper, ref):
     params, grads = random_problem()
     alpha = 0.05
     got = run(make_optimizer(name, alpha, **hyper), params, grads)
-    want = reference_trajectory(ref, params, grads, alpha, hyper)
+    want = reference_trajectory(ref, params, grads, [alpha] * len(grads), hyper)
     for g, w in zip(got, want):
         assert_same(g, w, rtol=1e-12, atol=1e-14)
-
-
-DEFAULT_REFS = {name: ref for name, hyper, ref in CASES if not hyper}
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)
@@ -131,10 +128,7 @@ def test_step_size_can_change_between_steps(name):
     for alpha, g in zip(schedule, grads):
         opt.step_size = alpha
         got = opt.step(got, g)
-    ref, memory = DEFAULT_REFS[name], {k: {} for k in KEYS}
-    want = params
-    for alpha, g in zip(schedule, grads):
-        want = {k: ref(want[k], g[k], memory[k], alpha) for k in KEYS}
+    want = reference_trajectory(DEFAULT_REFS[name], params, grads, schedule, {})[-1]
     assert_same(got, want, rtol=1e-12, atol=1e-14)
 
 
