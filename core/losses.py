@@ -24,8 +24,23 @@ import numpy as np
 
 
 def _as_arrays(scores, y):
-    """Scores as a float array (N, C) and labels as an index array (N,); no copy when they already are."""
-    return np.asarray(scores, dtype=float), np.asarray(y, dtype=np.intp)
+    """Scores as a float array (N, C) and labels as an index array (N,), checked against each other.
+
+    No copy when they already are. A label outside 0 … C-1 is an error rather than silently
+    indexing from the end (-1) or matching no class.
+    """
+    scores, y = np.asarray(scores, dtype=float), np.asarray(y, dtype=np.intp)
+    if scores.ndim != 2 or y.shape != scores.shape[:1]:
+        raise ValueError(f"expected scores (N, C) and labels (N,), got {scores.shape} and {y.shape}")
+    if len(y) and (y.min() < 0 or y.max() >= scores.shape[1]):
+        raise ValueError(f"labels must be class indices 0 … {scores.shape[1] - 1}")
+    return scores, y
+
+
+def _one_hot(y, num_classes):
+    """(N, C) bool, True exactly at [i, y_i]: the labels as one-hot rows, laid out class-major
+    like the objective's scores so that arithmetic between the two streams through memory."""
+    return (np.arange(num_classes)[:, None] == y).T
 
 
 def _hinge_(margins, squared):
@@ -64,14 +79,14 @@ def weston_watkins(scores, y, margin=1.0, squared=False):
     This is the lecture's "multiclass SVM loss"; with scores 0 everywhere it is (C − 1)·Δ.
     """
     scores, y = _as_arrays(scores, y)
-    rows = np.arange(len(y))
-    margins = scores - (scores[rows, y] - margin)[:, None]
+    is_correct = _one_hot(y, scores.shape[1])
+    margins = scores - (scores[np.arange(len(y)), y] - margin)[:, None]
     # j = y_i would compare the correct class with itself (margin Δ): it is not part of the sum.
-    margins[rows, y] = 0.0
+    margins *= ~is_correct
     point_losses, dscores = _hinge_(margins, squared)
     # Every violated competitor pushes its own score up and the correct score down by the same
     # amount, so the correct class collects minus the sum of the others.
-    dscores[rows, y] = -dscores.sum(axis=1)
+    dscores -= is_correct * dscores.sum(axis=1)[:, None]
     return point_losses, dscores
 
 
@@ -83,8 +98,8 @@ def one_vs_all(scores, y, margin=1.0, squared=False):
     scores on an absolute scale, so adding a constant to all scores of a point does change it.
     """
     scores, y = _as_arrays(scores, y)
-    targets = np.full_like(scores, -1.0)
-    targets[np.arange(len(y)), y] = 1.0
+    targets = _one_hot(y, scores.shape[1]) * 2.0
+    targets -= 1.0  # +1 for the correct class, −1 for all others
     margins = targets * scores
     np.subtract(margin, margins, out=margins)
     point_losses, dscores = _hinge_(margins, squared)
@@ -101,11 +116,11 @@ def structured_svm(scores, y, margin=1.0, squared=False):
     deterministic and still a valid subgradient.
     """
     scores, y = _as_arrays(scores, y)
-    rows = np.arange(len(y))
+    is_correct = _one_hot(y, scores.shape[1])
     # max(0, max_{j≠y} m_j) = max_j h_j with h_j = max(0, m_j) and h_y set to 0: the same hinged
     # margins as Weston–Watkins, maximized instead of summed.
-    hinges = scores - (scores[rows, y] - margin)[:, None]
-    hinges[rows, y] = 0.0
+    hinges = scores - (scores[np.arange(len(y)), y] - margin)[:, None]
+    hinges *= ~is_correct
     np.maximum(hinges, 0.0, out=hinges)
     violation = hinges.max(axis=1)
     if squared:
@@ -115,8 +130,8 @@ def structured_svm(scores, y, margin=1.0, squared=False):
     # Where the loss is positive the rival is the first column attaining it (h_y = 0 never does);
     # where it is 0 the slope is 0 and no column gets a gradient.
     rival = _keep_first_true_(hinges == violation[:, None])
-    dscores = rival * slope[:, None]
-    dscores[rows, y] = -slope
+    dscores = np.subtract(rival, is_correct, dtype=float)  # +1 at the rival, −1 at the label
+    dscores *= slope[:, None]
     return point_losses, dscores
 
 
@@ -149,7 +164,7 @@ def softmax(scores, y, margin=1.0, squared=False):
     point_losses += np.log(sums)
     dscores = exps
     dscores /= sums[:, None]
-    dscores[np.arange(len(y)), y] -= 1.0
+    dscores -= _one_hot(y, scores.shape[1])
     return point_losses, dscores
 
 

@@ -319,3 +319,16 @@ def test_softmax_ignores_margin_and_squared():
     varied = softmax(CAT_CAR_FROG, CAT_CAR_FROG_LABELS, margin=3.0, squared=True)
     for a, b in zip(plain, varied):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("name", list(LOSSES))
+@pytest.mark.parametrize("bad", [[0, 3, 1], [0, -1, 1]])
+def test_labels_outside_the_classes_are_rejected(name, bad):
+    with pytest.raises(ValueError, match="labels"):
+        LOSSES[name](CAT_CAR_FROG, bad)
+
+
+@pytest.mark.parametrize("name", list(LOSSES))
+def test_mismatched_shapes_are_rejected(name):
+    with pytest.raises(ValueError, match="expected scores"):
+        LOSSES[name](CAT_CAR_FROG, [0, 1])
