@@ -1,0 +1,16 @@
+"""The colours of LossLab, in one place.
+
+Class colours are from the Okabe–Ito palette, which stays distinguishable under the common forms
+of colour blindness and on a washed-out projector.
+"""
+
+CLASS_COLORS = ("#0072B2", "#E69F00", "#009E73")  # blue, orange, bluish green
+"""Colour of class k: its points, its region tint, its zero-score line and its arrows."""
+
+CLASS_NAMES = ("class 0", "class 1", "class 2")
+
+REGION_ALPHA = 0.16
+POINT_OUTLINE = "#222222"
+GRADIENT_COLOR = "#D55E00"  # vermillion: "what the gradient says", as the reference shows it in red
+HIGHLIGHT_COLOR = "#CC79A7"  # reddish purple: the selected point
+TEXT_MUTED = "#555555"

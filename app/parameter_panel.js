@@ -1,0 +1,76 @@
+// The W and b sliders of LossLab: one row per parameter with a range slider, an exact number box
+// and the parameter's gradient. The whole panel is one component, so an update step sends its
+// new values in one small message and redraws nothing but the numbers.
+
+const RANGE = 5
+
+function show(value) {
+  return Math.abs(value) < 1e4 ? value.toFixed(3) : value.toExponential(3)
+}
+
+export function render({ model }) {
+  const root = document.createElement("div")
+  root.className = "parameter-panel"
+  const rows = []
+
+  model.groups.forEach((group) => {
+    const box = document.createElement("div")
+    box.className = "class-box"
+    box.style.borderLeftColor = group.color
+    const title = document.createElement("div")
+    title.className = "class-title"
+    title.innerHTML = `<b style="color:${group.color}">■ ${group.name}</b> <span class="muted">${group.formula}</span>`
+    box.appendChild(title)
+    for (const i of group.rows) {
+      const spec = model.rows[i]
+      const row = document.createElement("div")
+      row.className = `parameter parameter-${spec.key}`
+      const label = document.createElement("label")
+      label.textContent = spec.label
+      label.htmlFor = `${model.id ?? "p"}-${spec.key}`
+      const slider = document.createElement("input")
+      Object.assign(slider, {type: "range", min: -RANGE, max: RANGE, step: 0.01, id: label.htmlFor})
+      slider.setAttribute("aria-label", spec.label)
+      const number = document.createElement("input")
+      Object.assign(number, {type: "number", step: 0.01, className: "value"})
+      number.setAttribute("aria-label", `${spec.label} value`)
+      const gradient = document.createElement("span")
+      gradient.className = `gradient gradient-${spec.key}`
+      row.append(label, slider, number, gradient)
+      box.appendChild(row)
+
+      const send = (value) => { model.edit = {index: i, value: value} }
+      slider.addEventListener("input", () => {
+        number.value = show(Number(slider.value))
+        send(Number(slider.value))
+      })
+      number.addEventListener("change", () => {
+        const value = Number(number.value)
+        if (number.value.trim() !== "" && Number.isFinite(value)) send(value)
+        else number.value = show(model.values[i])
+      })
+      rows.push({slider, number, gradient})
+    }
+    root.appendChild(box)
+  })
+
+  const update = () => {
+    rows.forEach(({slider, number, gradient}, i) => {
+      const value = model.values[i]
+      // The range grows with a parameter that leaves it; the value itself is never clipped.
+      const reach = Math.max(RANGE, Math.abs(value) * 1.25)
+      if (Math.abs(value) > Number(slider.max)) { slider.min = -reach; slider.max = reach }
+      slider.value = value
+      slider.title = String(value)
+      if (root.getRootNode().activeElement !== number) {  // never overwrite what is being typed
+        number.value = show(value)
+      }
+      const grad = model.gradients[i]
+      gradient.textContent = `∂L ${grad >= 0 ? "+" : ""}${Math.abs(grad) < 1e4 ? grad.toFixed(4) : grad.toExponential(3)}`
+    })
+  }
+  update()
+  model.on("values", update)
+  model.on("gradients", update)
+  return root
+}

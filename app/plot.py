@@ -1,0 +1,295 @@
+"""The main picture: data points, decision regions, zero-score lines and the arrows of the next step.
+
+Every glyph reads a ColumnDataSource that is updated in place when the state changes; the figure
+itself is built once per session.
+"""
+
+import numpy as np
+from bokeh import events
+from bokeh.core.property.vectorization import field
+from bokeh.models import (
+    Arrow,
+    ColumnDataSource,
+    CustomJS,
+    HoverTool,
+    NormalHead,
+    PanTool,
+    Range1d,
+    ResetTool,
+    TapTool,
+    VeeHead,
+    WheelZoomTool,
+)
+from bokeh.plotting import figure
+
+import core
+from app.palette import (
+    CLASS_COLORS,
+    GRADIENT_COLOR,
+    HIGHLIGHT_COLOR,
+    POINT_OUTLINE,
+    REGION_ALPHA,
+    TEXT_MUTED,
+)
+
+PLOT_SIZE = 560
+GRAB_RADIUS_PX = 14
+"""How close (in screen pixels) the mouse must be to a point to grab it."""
+
+DRAG_SYNC_MS = 25
+"""How often a drag in progress reports the point's position to the server."""
+
+GRADIENT_ARROW_SCALE = 0.5
+"""Length in data units of the drawn −∂L/∂w_k per unit of gradient (the same for every class)."""
+
+BOX_PADDING = 0.5
+"""Geometry is computed for the view box widened by this fraction on every side, so a quick pan
+shows regions and lines before the server has caught up with the new view."""
+
+# Runs in the browser on every pan gesture: grab the point under the mouse, move it with the
+# mouse at once (no round trip), and report its position to the server a few dozen times a
+# second and at the end of the drag.
+_DRAG_JS = """
+const name = cb_obj.event_name
+const data = points.data
+if (name === "panstart") {
+  points._losslab_drag = null
+  if (drag_tools.some(tool => tool.active)) return
+  const px = plot.inner_width / (plot.x_range.end - plot.x_range.start)
+  const py = plot.inner_height / (plot.y_range.end - plot.y_range.start)
+  let best = -1, best_d2 = radius * radius
+  for (let i = 0; i < data.x0.length; i++) {
+    const dx = (data.x0[i] - cb_obj.x) * px, dy = (data.x1[i] - cb_obj.y) * py
+    const d2 = dx * dx + dy * dy
+    if (d2 <= best_d2) { best = i; best_d2 = d2 }
+  }
+  if (best >= 0) points._losslab_drag = {index: best, last: 0}
+  return
+}
+const drag = points._losslab_drag
+if (drag == null) return
+data.x0[drag.index] = cb_obj.x
+data.x1[drag.index] = cb_obj.y
+points.change.emit()
+const now = Date.now()
+if (name === "panend" || now - drag.last >= sync_ms) {
+  moved.data = {index: [drag.index], x0: [cb_obj.x], x1: [cb_obj.y]}
+  drag.last = now
+}
+if (name === "panend") points._losslab_drag = null
+"""
+
+
+def padded(box, fraction):
+    """The box widened by `fraction` of its width and height on every side."""
+    xmin, xmax, ymin, ymax = box
+    dx, dy = fraction * (xmax - xmin), fraction * (ymax - ymin)
+    return (xmin - dx, xmax + dx, ymin - dy, ymax + dy)
+
+
+def _segments(items):
+    """Columns x0, y0, x1, y1, color for the classes whose item (a (2, 2) array) exists."""
+    rows = [(k, seg) for k, seg in enumerate(items) if seg is not None]
+    return dict(
+        x0=[seg[0, 0] for _, seg in rows],
+        y0=[seg[0, 1] for _, seg in rows],
+        x1=[seg[1, 0] for _, seg in rows],
+        y1=[seg[1, 1] for _, seg in rows],
+        color=[CLASS_COLORS[k] for k, _ in rows],
+    )
+
+
+class PlotView:
+    """The figure of one session, kept in step with its `LabState`."""
+
+    def __init__(self, state):
+        self.state = state
+        self.points = ColumnDataSource(self._point_columns())
+        self._shown_X = np.array(state.X)
+        self.regions = ColumnDataSource(dict(xs=[], ys=[], color=[]))
+        self.lines = ColumnDataSource(_segments([]))
+        self.score_arrows = ColumnDataSource(_segments([]))
+        self.gradient_arrows = ColumnDataSource(_segments([]))
+        self.pull_arrows = ColumnDataSource(_segments([]))
+        self.moved = ColumnDataSource(dict(index=[], x0=[], x1=[]))
+        self.figure = self._build_figure()
+        self._update_geometry()
+
+        self.moved.on_change("data", self._on_drag)
+        self.points.selected.on_change("indices", self._on_select)
+        self.figure.on_event(events.RangesUpdate, self._on_view_change)
+        state.param.watch(self._on_evaluation, "evaluation")
+        state.param.watch(self._on_box, "box")
+        state.param.watch(self._on_selected, "selected")
+        state.param.watch(self._on_loss, "loss")
+        state.param.watch(self._update_pulls, "show_pulls")
+
+    # -- building ------------------------------------------------------------------------
+
+    def _build_figure(self):
+        xmin, xmax, ymin, ymax = self.state.box
+        fig = figure(
+            width=PLOT_SIZE,
+            height=PLOT_SIZE,
+            x_range=Range1d(xmin, xmax),
+            y_range=Range1d(ymin, ymax),
+            match_aspect=True,
+            tools=[],
+            toolbar_location="above",
+            x_axis_label="x₀",
+            y_axis_label="x₁",
+            output_backend="canvas",
+            name="lab-plot",
+        )
+        fig.grid.grid_line_alpha = 0.25
+        fig.patches("xs", "ys", source=self.regions, fill_color="color",
+                    fill_alpha=REGION_ALPHA, line_color=None)
+        fig.segment("x0", "y0", "x1", "y1", source=self.lines, line_color="color", line_width=2.5)
+        fig.add_layout(Arrow(
+            x_start="x0", y_start="y0", x_end="x1", y_end="y1", source=self.score_arrows,
+            line_color=field("color"), line_width=2.5,
+            end=NormalHead(size=12, fill_color=field("color"), line_color=field("color")),
+        ))
+        fig.add_layout(Arrow(
+            x_start="x0", y_start="y0", x_end="x1", y_end="y1", source=self.gradient_arrows,
+            line_color=GRADIENT_COLOR, line_width=2, line_dash="dashed",
+            end=VeeHead(size=10, line_color=GRADIENT_COLOR, fill_color=GRADIENT_COLOR),
+        ))
+        fig.add_layout(Arrow(
+            x_start="x0", y_start="y0", x_end="x1", y_end="y1", source=self.pull_arrows,
+            line_color=field("color"), line_width=1.5, line_alpha=0.8,
+            end=VeeHead(size=7, fill_color=field("color"), line_color=field("color")),
+        ))
+        fig.scatter("x0", "x1", source=self.points, size="ring", fill_color=None,
+                    line_color="color", line_alpha=0.55, line_width=2)
+        dots = fig.scatter(
+            "x0", "x1", source=self.points, size=13, fill_color="color",
+            line_color=POINT_OUTLINE, line_width=1.2,
+            selection_line_color=HIGHLIGHT_COLOR, selection_line_width=4,
+            nonselection_fill_alpha=0.85, nonselection_line_alpha=0.85,
+        )
+        fig.text("x0", "x1", text="label", source=self.points, x_offset=9, y_offset=-9,
+                 text_font_size="11px", text_color=TEXT_MUTED)
+
+        pan = PanTool()
+        self.hover = HoverTool(renderers=[dots], tooltips=self._tooltips())
+        fig.add_tools(pan, WheelZoomTool(), ResetTool(), TapTool(renderers=[dots]), self.hover)
+        fig.toolbar.active_drag = None
+        fig.toolbar.active_scroll = None
+        fig.js_on_event("panstart", self._drag_callback(fig, [pan]))
+        fig.js_on_event("pan", self._drag_callback(fig, [pan]))
+        fig.js_on_event("panend", self._drag_callback(fig, [pan]))
+        return fig
+
+    def _drag_callback(self, fig, drag_tools):
+        return CustomJS(
+            args=dict(points=self.points, moved=self.moved, plot=fig, drag_tools=drag_tools,
+                      radius=GRAB_RADIUS_PX, sync_ms=DRAG_SYNC_MS),
+            code=_DRAG_JS,
+        )
+
+    def _tooltips(self):
+        rows = [("point", "@index"), ("x", "(@x0{0.000}, @x1{0.000})"), ("class", "@y"),
+                ("scores", "@s0{0.000}, @s1{0.000}, @s2{0.000}"), ("loss", "@loss{0.0000}")]
+        if self.state.loss == "softmax":
+            rows.append(("probabilities", "@p0{0.000}, @p1{0.000}, @p2{0.000}"))
+        return rows
+
+    # -- columns -------------------------------------------------------------------------
+
+    def _score_columns(self):
+        ev = self.state.evaluation
+        probs = core.softmax_probabilities(ev.scores)
+        losses = ev.point_losses
+        return dict(
+            s0=ev.scores[:, 0], s1=ev.scores[:, 1], s2=ev.scores[:, 2],
+            p0=probs[:, 0], p1=probs[:, 1], p2=probs[:, 2],
+            loss=losses,
+            label=[f"{v:.2f}" for v in losses],
+            ring=13 + 9 * np.sqrt(np.minimum(losses, 25.0)),
+        )
+
+    def _point_columns(self):
+        X, y = self.state.X, self.state.y
+        return dict(
+            index=np.arange(len(X)),
+            x0=X[:, 0], x1=X[:, 1], y=y,
+            color=[CLASS_COLORS[k] for k in y],
+            **self._score_columns(),
+        )
+
+    # -- keeping in step -----------------------------------------------------------------
+
+    def _on_evaluation(self, event=None):
+        X = self.state.X
+        if X.shape == self._shown_X.shape and np.array_equal(X, self._shown_X) and \
+                len(self.points.data["y"]) == len(self.state.y) and \
+                np.array_equal(self.points.data["y"], self.state.y):
+            # Only scores changed (or the browser already shows the dragged point where it is):
+            # send the score columns alone.
+            self.points.data.update(self._score_columns())
+        else:
+            self.points.data = self._point_columns()
+            self._shown_X = np.array(X)
+        self._update_geometry()
+
+    def _update_geometry(self):
+        W, b = self.state.W, self.state.b
+        box = padded(self.state.box, BOX_PADDING)
+        regions = core.decision_regions(W, b, box)
+        shown = [(k, poly) for k, poly in enumerate(regions) if len(poly)]
+        self.regions.data = dict(
+            xs=[poly[:, 0] for _, poly in shown],
+            ys=[poly[:, 1] for _, poly in shown],
+            color=[CLASS_COLORS[k] for k, _ in shown],
+        )
+        view = self.state.box
+        self.lines.data = _segments(core.zero_score_lines(W, b, box))
+        self.score_arrows.data = _segments(core.score_arrows(W, b, view))
+        self.gradient_arrows.data = _segments(
+            core.gradient_arrows(W, b, self.state.evaluation.dW, view, GRADIENT_ARROW_SCALE))
+        self._update_pulls()
+
+    def _update_pulls(self, event=None):
+        if not self.state.show_pulls:
+            if len(self.pull_arrows.data["x0"]):
+                self.pull_arrows.data = _segments([])
+            return
+        segments, classes = core.pull_arrows(self.state.X, self.state.evaluation.dscores,
+                                             GRADIENT_ARROW_SCALE)
+        self.pull_arrows.data = dict(
+            x0=segments[:, 0, 0], y0=segments[:, 0, 1], x1=segments[:, 1, 0], y1=segments[:, 1, 1],
+            color=[CLASS_COLORS[k] for k in classes],
+        )
+
+    def _on_box(self, event):
+        xmin, xmax, ymin, ymax = event.new
+        x_range, y_range = self.figure.x_range, self.figure.y_range
+        if (x_range.start, x_range.end, y_range.start, y_range.end) != (xmin, xmax, ymin, ymax):
+            x_range.update(start=xmin, end=xmax)
+            y_range.update(start=ymin, end=ymax)
+        self._update_geometry()
+
+    def _on_loss(self, event):
+        self.hover.tooltips = self._tooltips()
+
+    def _on_drag(self, attr, old, new):
+        if not new["index"]:
+            return
+        i, x0, x1 = int(new["index"][0]), float(new["x0"][0]), float(new["x1"][0])
+        if 0 <= i < len(self._shown_X):
+            self._shown_X[i] = (x0, x1)
+        self.state.move_point(i, x0, x1)
+
+    def _on_select(self, attr, old, new):
+        self.state.selected = int(new[0]) if new else None
+
+    def _on_selected(self, event):
+        wanted = [] if event.new is None else [event.new]
+        if list(self.points.selected.indices) != wanted:
+            self.points.selected.indices = wanted
+
+    def _on_view_change(self, event):
+        if None in (event.x0, event.x1, event.y0, event.y1):
+            return
+        self.state.box = (float(event.x0), float(event.x1), float(event.y0), float(event.y1))

@@ -1,0 +1,74 @@
+"""What the numbers are now: the loss readout and the per-point data table."""
+
+import html
+
+import numpy as np
+import panel as pn
+from bokeh.models import CustomJS, DataTable, HTMLTemplateFormatter, NumberFormatter, TableColumn
+
+from app.assets import STYLESHEET
+from app.controls import format_number
+from app.live import LiveTable
+
+READOUT_KEYS = {
+    "Data loss": "data-loss",
+    "Regularization loss": "reg-loss",
+    "Total loss": "total-loss",
+    "Accuracy": "accuracy",
+    "Steps": "steps",
+}
+"""Each readout's label and the CSS class of its value cell."""
+
+
+class LossReadout:
+    """Data, regularization and total loss, accuracy and step count, in one small table."""
+
+    def __init__(self, state):
+        self.state = state
+        self.table = LiveTable(labels=[(key, label) for label, key in READOUT_KEYS.items()],
+                               css_classes=["readout"], margin=(4, 6), stylesheets=[STYLESHEET])
+        self.message = pn.pane.Alert("", alert_type="warning", visible=False, margin=(4, 6))
+        self.panel = pn.Column(self.table, self.message, margin=0)
+        self.refresh()
+        self._on_message()
+        state.param.watch(self.refresh, ["evaluation", "steps"])
+        state.param.watch(self._on_message, "message")
+
+    def refresh(self, event=None):
+        ev = self.state.evaluation
+        n = len(ev.point_losses)
+        correct = int(np.sum(ev.predictions == self.state.y)) if n else 0
+        self.table.values = {
+            "data-loss": format_number(ev.data_loss),
+            "reg-loss": format_number(ev.reg_loss),
+            "total-loss": format_number(ev.total_loss),
+            "accuracy": f"{100 * ev.accuracy:.1f}% ({correct}/{n})",
+            "steps": f"{self.state.steps}",
+        }
+
+    def _on_message(self, event=None):
+        text = self.state.message
+        self.message.param.update(object=html.escape(text), visible=bool(text))
+
+
+def data_table(points):
+    """One row per point (index, x₀, x₁, class, the three scores, its loss) on the plot's source,
+    so that selecting a row selects the point and the other way round."""
+    number = NumberFormatter(format="0.000")
+    label = HTMLTemplateFormatter(
+        template='<span style="color:<%= color %>; font-weight:bold">● <%= value %></span>')
+    columns = [
+        TableColumn(field="index", title="#", width=28),
+        TableColumn(field="x0", title="x₀", formatter=number, width=55),
+        TableColumn(field="x1", title="x₁", formatter=number, width=55),
+        TableColumn(field="y", title="y", formatter=label, width=42),
+        TableColumn(field="s0", title="s₀", formatter=number, width=58),
+        TableColumn(field="s1", title="s₁", formatter=number, width=58),
+        TableColumn(field="s2", title="s₂", formatter=number, width=58),
+        TableColumn(field="loss", title="L", formatter=NumberFormatter(format="0.0000"), width=64),
+    ]
+    table = DataTable(source=points, columns=columns, index_position=None, height=290, width=430,
+                      sortable=False, reorderable=False, name="data-table")
+    # The table redraws only when its row set changes; new values in the same rows must ask.
+    points.js_on_change("data", CustomJS(args=dict(table=table), code="table.view.change.emit()"))
+    return table

@@ -1,0 +1,202 @@
+"""One browser session's lab: the data, the classifier, every setting, and what core makes of them.
+
+The state is the single source of truth of a session. Widgets write to it, views read from it, and
+`evaluation` is recomputed once per change, however many parameters the change touched.
+"""
+
+import numpy as np
+import param
+
+import core
+
+LOSS_LABELS = {
+    "Weston–Watkins SVM": "weston_watkins",
+    "One-vs-All SVM": "one_vs_all",
+    "Structured SVM": "structured_svm",
+    "Softmax": "softmax",
+}
+REGULARIZER_LABELS = {"L2": "l2", "L1": "l1", "Elastic net": "elastic_net"}
+OPTIMIZER_LABELS = {
+    "SGD": "sgd",
+    "Momentum": "momentum",
+    "Nesterov": "nesterov",
+    "AdaGrad": "adagrad",
+    "RMSProp": "rmsprop",
+    "Adam": "adam",
+}
+
+GROWTH_LIMIT = 1e3
+"""A run diverges when its total loss grows past this many times the loss it started from."""
+
+PARAMETER_LIMIT = 1e6
+"""Largest magnitude a weight or bias may take; beyond it a run stops as diverged."""
+
+
+def _readonly(array):
+    array = np.array(array, dtype=float)
+    array.setflags(write=False)
+    return array
+
+
+class LabState(param.Parameterized):
+    """The classifier ``s = W x + b`` on a 2-D data set, its loss, and its optimizer."""
+
+    X = param.Array(doc="Data points, shape (N, 2).")
+    y = param.Array(doc="Class label of each point, shape (N,), in 0 … C−1.")
+    W = param.Array(doc="Weights, shape (C, 2); row k is class k's classifier.")
+    b = param.Array(doc="Biases, shape (C,).")
+
+    loss = param.Selector(objects=LOSS_LABELS, default="weston_watkins", doc="Data loss per point.")
+    margin = param.Number(1.0, bounds=(0.0, 10.0), doc="Margin Δ of the hinge losses.")
+    squared = param.Boolean(False, doc="Square each hinge term: max(0, m)².")
+    reg = param.Selector(objects=REGULARIZER_LABELS, default="l2", doc="Penalty on W.")
+    reg_strength = param.Number(0.1, bounds=(0.0, 10.0), doc="Regularization strength λ.")
+    beta = param.Number(0.5, bounds=(0.0, 10.0), doc="Weight β of λΣW² in the elastic net.")
+
+    optimizer = param.Selector(objects=OPTIMIZER_LABELS, default="sgd", doc="Update rule.")
+    step_size = param.Number(0.1, bounds=(1e-4, 10.0), doc="Step size α of each update.")
+
+    show_pulls = param.Boolean(False, doc="Draw each point's pull on each class's weights.")
+
+    box = param.NumericTuple(core.DEFAULT_BOX, length=4, doc="View box (xmin, xmax, ymin, ymax).")
+    steps = param.Integer(0, bounds=(0, None), doc="Updates taken since the last reset.")
+    running = param.Boolean(False, doc="Whether updates repeat on a timer.")
+    message = param.String("", doc="What the page should tell the user now, in plain words.")
+    selected = param.Integer(None, allow_None=True, doc="Index of the point picked for a closer look.")
+
+    evaluation = param.Parameter(doc="core.Evaluation of the current state (read it, never set it).")
+
+    def __init__(self, seed=None, **params):
+        self._rng = np.random.default_rng(seed)
+        defaults = dict(
+            X=_readonly(core.DEFAULT_POINTS),
+            y=np.array(core.DEFAULT_LABELS, dtype=int),
+            W=_readonly(core.DEFAULT_W),
+            b=_readonly(core.DEFAULT_B),
+        )
+        super().__init__(**{**defaults, **params})
+        self._optimizer = None
+        self._run_start_loss = None
+        self._evaluate()
+
+    # -- what core computes --------------------------------------------------------------
+
+    @property
+    def objective(self):
+        """The objective's settings, as `core.evaluate` takes them."""
+        return dict(
+            loss=self.loss,
+            margin=self.margin,
+            squared=self.squared,
+            reg=self.reg,
+            reg_strength=self.reg_strength,
+            beta=self.beta,
+        )
+
+    @param.depends("X", "y", "W", "b", "loss", "margin", "squared", "reg", "reg_strength", "beta",
+                   watch=True)
+    def _evaluate(self):
+        self.evaluation = core.evaluate(self.X, self.y, self.W, self.b, **self.objective)
+
+    @property
+    def num_classes(self):
+        return self.W.shape[0]
+
+    # -- the optimizer -------------------------------------------------------------------
+
+    @property
+    def optimizer_instance(self):
+        """This session's optimizer, built on first use and kept with its internal state."""
+        if self._optimizer is None:
+            self._optimizer = core.make_optimizer(self.optimizer, self.step_size)
+        return self._optimizer
+
+    @param.depends("optimizer", watch=True)
+    def _new_optimizer(self):
+        self._optimizer = None
+
+    @param.depends("step_size", watch=True)
+    def _new_step_size(self):
+        if self._optimizer is not None:
+            self._optimizer.step_size = self.step_size
+
+    def step(self):
+        """Take one update of W and b; stop a run that diverges, keeping the last finite W, b."""
+        ev = self.evaluation
+        params = {"W": self.W, "b": self.b}
+        new = self.optimizer_instance.step(params, {"W": ev.dW, "b": ev.db})
+        start = self._run_start_loss if self.running else ev.total_loss
+        self.param.update(W=_readonly(new["W"]), b=_readonly(new["b"]), steps=self.steps + 1)
+        reason = self._divergence(start)
+        if reason:
+            self.param.update(W=params["W"], b=params["b"], steps=self.steps - 1,
+                              running=False, message=reason)
+            self.optimizer_instance.reset()
+        elif self.message and not self.running:
+            self.message = ""
+
+    def _divergence(self, start_loss):
+        total = self.evaluation.total_loss
+        largest = max(np.abs(self.W).max(initial=0.0), np.abs(self.b).max(initial=0.0))
+        if not np.isfinite(total) or not np.isfinite(largest):
+            return ("Stopped: the loss stopped being a finite number. The last finite W and b "
+                    "are kept — lower the step size and try again.")
+        if largest > PARAMETER_LIMIT:
+            return (f"Stopped: a parameter grew past {PARAMETER_LIMIT:.0e}. The last W and b "
+                    "before that are kept — lower the step size and try again.")
+        if start_loss is not None and total > GROWTH_LIMIT * max(start_loss, 1.0):
+            return (f"Stopped: the loss grew past {GROWTH_LIMIT:.0f}× its value when the run "
+                    f"started ({start_loss:.4g} → {total:.4g}). The last W and b before that are "
+                    "kept — lower the step size and try again.")
+        return ""
+
+    @param.depends("running", watch=True)
+    def _run_started(self):
+        if self.running:
+            self._run_start_loss = self.evaluation.total_loss
+            self.message = ""
+
+    # -- what a person does --------------------------------------------------------------
+
+    def set_parameter(self, name, index, value):
+        """Set one entry of W (index (k, j)) or b (index k), as a slider does."""
+        current = getattr(self, name)
+        if not np.isfinite(value) or current[index] == value:
+            return
+        updated = np.array(current)
+        updated[index] = value
+        setattr(self, name, _readonly(updated))
+
+    def move_point(self, i, x0, x1):
+        """Move point i to (x0, x1), as a drag does."""
+        if not (0 <= i < len(self.X)) or not (np.isfinite(x0) and np.isfinite(x1)):
+            return
+        moved = np.array(self.X)
+        moved[i] = (x0, x1)
+        self.X = _readonly(moved)
+
+    def randomize(self):
+        """New random W and b (the data stays), and a fresh optimizer."""
+        C = self.num_classes
+        self.param.update(
+            W=_readonly(self._rng.uniform(-3.0, 3.0, size=(C, 2))),
+            b=_readonly(self._rng.uniform(-1.0, 1.0, size=C)),
+            steps=0,
+            message="",
+        )
+        self.optimizer_instance.reset()
+
+    def reset(self):
+        """The default data and parameters; settings stay as they are."""
+        self.param.update(
+            running=False,
+            X=_readonly(core.DEFAULT_POINTS),
+            y=np.array(core.DEFAULT_LABELS, dtype=int),
+            W=_readonly(core.DEFAULT_W),
+            b=_readonly(core.DEFAULT_B),
+            box=core.DEFAULT_BOX,
+            steps=0,
+            selected=None,
+            message="",
+        )
+        self.optimizer_instance.reset()

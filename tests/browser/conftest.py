@@ -1,0 +1,126 @@
+"""The served page in headless Chromium, as a person would use it.
+
+The server is started with the README's command (`losslab --port P --no-show`); the browser is
+Debian's Chromium, driven by Playwright. A missing Chromium is a failure, never a skip.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.browser.lab import Lab
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server():
+    # The console script installed beside this Python (a virtual environment's bin/), else PATH.
+    beside = Path(sys.executable).with_name("losslab")
+    command = str(beside) if beside.exists() else shutil.which("losslab")
+    if command is None:
+        pytest.fail("the `losslab` command is not installed: run the README's install command")
+    port = free_port()
+    process = subprocess.Popen([command, "--port", str(port), "--no-show"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://localhost:{port}/"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stdout.read().decode(errors="replace")
+            pytest.fail(f"losslab exited with {process.returncode}:\n{output}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return process, url
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    pytest.fail("losslab did not answer within 60 s")
+
+
+@pytest.fixture(scope="session")
+def server():
+    process, url = start_server()
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+class Watched:
+    """A browser page with the console errors and the off-machine requests it produced."""
+
+    def __init__(self, context):
+        self.context = context
+        self.page = context.new_page()
+        self.errors = []
+        self.foreign_requests = []
+        self.page.on("console", lambda msg: msg.type == "error" and self.errors.append(msg.text))
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        self.page.on("request", self._on_request)
+
+    def _on_request(self, request):
+        parsed = urlparse(request.url)
+        if parsed.scheme in ("http", "https", "ws", "wss") and parsed.hostname not in LOCAL_HOSTS:
+            self.foreign_requests.append(request.url)
+
+
+@pytest.fixture
+def open_lab(browser, server):
+    """Open the lab in fresh browser contexts; each is checked for errors when the test ends."""
+    opened = []
+
+    def open_(url=None, viewport=(1400, 900)):
+        context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+        watched = Watched(context)
+        watched.page.goto(url or server)
+        lab = Lab(watched.page)
+        lab.wait_ready()
+        opened.append(watched)
+        return lab
+
+    yield open_
+    for watched in opened:
+        watched.context.close()
+    for watched in opened:
+        assert watched.errors == [], f"browser console errors: {watched.errors}"
+        assert watched.foreign_requests == [], f"requests left the machine: {watched.foreign_requests}"
+
+
+@pytest.fixture(scope="session")
+def artifacts():
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

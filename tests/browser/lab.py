@@ -1,0 +1,87 @@
+"""Reading and driving the LossLab page the way a person does: buttons, readouts, table, mouse."""
+
+import re
+
+from playwright.sync_api import expect
+
+from app.readouts import READOUT_KEYS as READOUTS
+
+
+# Where point i of the plot is on the screen, found through BokehJS's own view of the figure.
+_POINT_ON_SCREEN_JS = """([name, i]) => {
+  const plot = Bokeh.documents[0].get_model_by_name(name)
+  let view = null
+  for (const root of Bokeh.index.roots) view = view ?? root.views.find_one(plot)
+  const rect = view.canvas_view.el.getBoundingClientRect()
+  const dots = plot.renderers.filter(r => r.glyph && r.glyph.type == "Scatter")
+  const data = dots[dots.length - 1].data_source.data
+  return [rect.left + view.frame.x_scale.compute(data.x0[i]),
+          rect.top + view.frame.y_scale.compute(data.x1[i])]
+}"""
+
+_DATA_TO_SCREEN_JS = """([name, x, y]) => {
+  const plot = Bokeh.documents[0].get_model_by_name(name)
+  let view = null
+  for (const root of Bokeh.index.roots) view = view ?? root.views.find_one(plot)
+  const rect = view.canvas_view.el.getBoundingClientRect()
+  return [rect.left + view.frame.x_scale.compute(x), rect.top + view.frame.y_scale.compute(y)]
+}"""
+
+
+class Lab:
+    """One open LossLab page."""
+
+    def __init__(self, page):
+        self.page = page
+
+    def wait_ready(self):
+        expect(self.page.locator("td.total-loss")).to_have_text(re.compile(r"^-?\d"), timeout=30_000)
+        self.page.wait_for_function("() => window.Bokeh && Bokeh.documents.length > 0")
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def readout_text(self, label):
+        return self.page.locator(f"td.{READOUTS[label]}").inner_text().strip()
+
+    def readout(self, label):
+        """The number a readout shows (Accuracy in percent)."""
+        return float(re.match(r"-?[\d.]+(?:e[-+]?\d+)?", self.readout_text(label)).group(0))
+
+    def table_rows(self):
+        """The data table as a list of rows of cell texts."""
+        rows = self.page.locator(".slick-row")
+        return [[c.strip() for c in rows.nth(i).locator(".slick-cell").all_inner_texts()]
+                for i in range(rows.count())]
+
+    def table_row(self, i):
+        return self.table_rows()[i]
+
+    def button(self, name):
+        return self.page.get_by_role("button", name=name, exact=True)
+
+    # -- acting ----------------------------------------------------------------------------
+
+    def click(self, name):
+        self.button(name).click()
+
+    def wait_for_change(self, label, old, timeout=10_000):
+        """Wait until a readout no longer shows `old`."""
+        expect(self.page.locator(f"td.{READOUTS[label]}")).not_to_have_text(old, timeout=timeout)
+
+    def point_on_screen(self, i):
+        return self.page.evaluate(_POINT_ON_SCREEN_JS, ["lab-plot", i])
+
+    def data_on_screen(self, x, y):
+        return self.page.evaluate(_DATA_TO_SCREEN_JS, ["lab-plot", x, y])
+
+    def drag_point(self, i, to, moves=15, pause_ms=20):
+        """Press on point i, move the mouse to the data position `to` in small steps, release."""
+        sx, sy = self.point_on_screen(i)
+        tx, ty = self.data_on_screen(*to)
+        mouse = self.page.mouse
+        mouse.move(sx, sy)
+        mouse.down()
+        for k in range(1, moves + 1):
+            mouse.move(sx + (tx - sx) * k / moves, sy + (ty - sy) * k / moves)
+            self.page.wait_for_timeout(pause_ms)
+        mouse.up()

@@ -1,0 +1,156 @@
+"""The LossLab page in headless Chromium: what a student clicks, drags and reads."""
+
+import numpy as np
+import pytest
+from playwright.sync_api import expect
+
+import core
+from app.state import LOSS_LABELS
+from tests.browser.lab import Lab
+
+pytestmark = pytest.mark.browser
+
+
+def default_evaluation(**objective):
+    return core.evaluate(core.DEFAULT_POINTS, core.DEFAULT_LABELS, core.DEFAULT_W, core.DEFAULT_B,
+                         **objective)
+
+
+def test_opens_on_the_default_data_with_core_numbers(open_lab, artifacts):
+    lab = open_lab()
+    ev = default_evaluation()
+    assert lab.readout("Data loss") == pytest.approx(ev.data_loss, abs=5e-5)
+    assert lab.readout("Regularization loss") == pytest.approx(ev.reg_loss, abs=5e-5)
+    assert lab.readout("Total loss") == pytest.approx(ev.total_loss, abs=5e-5)
+    assert lab.readout("Steps") == 0
+    rows = lab.table_rows()
+    assert len(rows) == len(core.DEFAULT_POINTS)
+    for i, row in enumerate(rows):
+        assert float(row[1]) == pytest.approx(core.DEFAULT_POINTS[i][0], abs=1e-3)
+        assert float(row[7]) == pytest.approx(ev.point_losses[i], abs=1e-4)
+    lab.page.screenshot(path=artifacts / "default.png")
+
+
+def test_step_lowers_the_total_loss(open_lab):
+    lab = open_lab()
+    before = lab.readout_text("Total loss")
+    lab.click("Step")
+    lab.wait_for_change("Total loss", before)
+    assert lab.readout("Total loss") < float(before)
+    assert lab.readout("Steps") == 1
+
+
+def test_run_then_stop_lowers_the_loss_a_lot(open_lab):
+    lab = open_lab()
+    start = lab.readout("Total loss")
+    lab.click("Run")
+    lab.page.wait_for_timeout(3000)
+    lab.click("Stop")
+    lab.page.wait_for_timeout(300)
+    steps = lab.readout("Steps")
+    assert steps >= 30
+    assert lab.readout("Total loss") < 0.5 * start
+    lab.page.wait_for_timeout(500)
+    assert lab.readout("Steps") == steps, "updates went on after Stop"
+    assert lab.button("Run").is_visible()
+
+
+def test_dragging_a_point_updates_its_row_and_the_loss_while_dragging(open_lab):
+    lab = open_lab()
+    before_row = lab.table_row(4)
+    before_loss = lab.readout_text("Total loss")
+    sx, sy = lab.point_on_screen(4)
+    tx, ty = lab.data_on_screen(0.9, -0.9)
+    mouse = lab.page.mouse
+    mouse.move(sx, sy)
+    mouse.down()
+    for k in range(1, 11):
+        mouse.move(sx + (tx - sx) * k / 20, sy + (ty - sy) * k / 20)
+        lab.page.wait_for_timeout(25)
+    # Halfway, the button still pressed: the loss has already followed the point.
+    lab.wait_for_change("Total loss", before_loss)
+    for k in range(11, 21):
+        mouse.move(sx + (tx - sx) * k / 20, sy + (ty - sy) * k / 20)
+        lab.page.wait_for_timeout(25)
+    mouse.up()
+    lab.page.wait_for_timeout(500)
+
+    row = lab.table_row(4)
+    assert row != before_row
+    x0, x1 = float(row[1]), float(row[2])
+    assert (x0, x1) == (pytest.approx(0.9, abs=0.03), pytest.approx(-0.9, abs=0.03))
+    X = np.array(core.DEFAULT_POINTS)
+    X[4] = (x0, x1)
+    ev = core.evaluate(X, core.DEFAULT_LABELS, core.DEFAULT_W, core.DEFAULT_B)
+    assert float(row[7]) == pytest.approx(ev.point_losses[4], abs=2e-3)
+    assert lab.readout("Total loss") == pytest.approx(ev.total_loss, abs=2e-3)
+
+
+@pytest.mark.parametrize("label", list(LOSS_LABELS))
+def test_each_loss_type_shows_what_core_computes(open_lab, label):
+    lab = open_lab()
+    before = lab.readout_text("Data loss")
+    lab.click(label)
+    ev = default_evaluation(loss=LOSS_LABELS[label])
+    if abs(ev.data_loss - float(before)) > 1e-4:
+        lab.wait_for_change("Data loss", before)
+    assert lab.readout("Data loss") == pytest.approx(ev.data_loss, abs=5e-5)
+    assert lab.readout("Total loss") == pytest.approx(ev.total_loss, abs=5e-5)
+    for i, row in enumerate(lab.table_rows()):
+        assert float(row[7]) == pytest.approx(ev.point_losses[i], abs=5e-4)
+
+
+def test_randomize_and_reset(open_lab):
+    lab = open_lab()
+    default_total = lab.readout_text("Total loss")
+    lab.click("Randomize")
+    lab.wait_for_change("Total loss", default_total)
+    lab.click("Step")
+    lab.page.wait_for_timeout(300)
+    lab.click("Reset")
+    lab.page.wait_for_timeout(500)
+    assert lab.readout_text("Total loss") == default_total
+    assert lab.readout("Steps") == 0
+
+
+def test_moving_a_weight_slider_updates_the_loss_and_its_gradient(open_lab):
+    lab = open_lab()
+    before = lab.readout_text("Total loss")
+    handle = lab.page.locator(".parameter-W00 .noUi-handle")
+    handle.focus()
+    for _ in range(10):
+        handle.press("ArrowLeft")  # one slider step (0.01) each
+    W = np.array(core.DEFAULT_W)
+    W[0, 0] -= 0.1
+    ev = core.evaluate(core.DEFAULT_POINTS, core.DEFAULT_LABELS, W, core.DEFAULT_B)
+    lab.wait_for_change("Total loss", before)
+    lab.page.wait_for_timeout(500)
+    assert lab.readout("Total loss") == pytest.approx(ev.total_loss, abs=5e-5)
+    gradient = lab.page.locator(".gradient-W00").inner_text()
+    assert float(gradient.split()[-1]) == pytest.approx(ev.dW[0, 0], abs=5e-5)
+
+
+def test_selecting_a_row_highlights_its_point_and_back(open_lab):
+    lab = open_lab()
+    lab.page.locator(".slick-row").nth(2).locator(".slick-cell").nth(1).click()
+    selected = lab.page.evaluate(
+        "() => Bokeh.documents[0].get_model_by_name('data-table').source.selected.indices")
+    assert selected == [2]
+    assert lab.page.locator(".slick-row").nth(2).locator(".slick-cell.selected").count() > 0
+    x, y = lab.point_on_screen(6)
+    lab.page.mouse.click(x, y)
+    expect(lab.page.locator(".slick-row").nth(6).locator(".slick-cell.selected").first).to_be_visible()
+    assert lab.page.locator(".slick-row").nth(2).locator(".slick-cell.selected").count() == 0
+
+
+def test_two_tabs_do_not_affect_each_other(open_lab):
+    first, second = open_lab(), open_lab()
+    untouched = second.readout_text("Total loss")
+    before = first.readout_text("Total loss")
+    first.click("Step")
+    first.wait_for_change("Total loss", before)
+    first.drag_point(0, (-1.0, -1.0))
+    first.page.wait_for_timeout(500)
+    assert second.readout_text("Total loss") == untouched
+    assert second.readout("Steps") == 0
+    assert float(second.table_row(0)[1]) == pytest.approx(core.DEFAULT_POINTS[0][0], abs=1e-3)
