@@ -79,14 +79,14 @@ def weston_watkins(scores, y, margin=1.0, squared=False):
     This is the lecture's "multiclass SVM loss"; with scores 0 everywhere it is (C − 1)·Δ.
     """
     scores, y = _as_arrays(scores, y)
-    is_correct = _one_hot(y, scores.shape[1])
-    margins = scores - (scores[np.arange(len(y)), y] - margin)[:, None]
+    rows = np.arange(len(y))
+    margins = scores - (scores[rows, y] - margin)[:, None]
     # j = y_i would compare the correct class with itself (margin Δ): it is not part of the sum.
-    margins *= ~is_correct
+    margins *= ~_one_hot(y, scores.shape[1])
     point_losses, dscores = _hinge_(margins, squared)
     # Every violated competitor pushes its own score up and the correct score down by the same
-    # amount, so the correct class collects minus the sum of the others.
-    dscores -= is_correct * dscores.sum(axis=1)[:, None]
+    # amount, so the correct class (0 so far) collects minus the sum of the others.
+    dscores[rows, y] = -dscores.sum(axis=1)
     return point_losses, dscores
 
 
@@ -130,7 +130,8 @@ def structured_svm(scores, y, margin=1.0, squared=False):
     # Where the loss is positive the rival is the first column attaining it (h_y = 0 never does);
     # where it is 0 the slope is 0 and no column gets a gradient.
     rival = _keep_first_true_(hinges == violation[:, None])
-    dscores = np.subtract(rival, is_correct, dtype=float)  # +1 at the rival, −1 at the label
+    # +1 at the rival, −1 at the label, written over `hinges`, which is no longer needed
+    dscores = np.subtract(rival, is_correct, out=hinges, dtype=float)
     dscores *= slope[:, None]
     return point_losses, dscores
 
