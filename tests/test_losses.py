@@ -20,7 +20,6 @@ from core.losses import (
 )
 
 C = 3
-HINGES = ["weston_watkins", "one_vs_all", "structured_svm"]
 
 # The lecture's three training images and their scores (slides 002, "Multiclass SVM loss").
 # The slide prints classes as rows and images as columns; here each row is one image.
