@@ -35,7 +35,7 @@ class ParameterPanel(JSComponent):
     edit = param.Dict(default=None, allow_None=True, doc="The last edit in the browser.")
 
     _esm = Path(__file__).with_name("parameter_panel.js")
-    _priority_changes = ["edit"]  # follow a dragged slider at once, not after Panel's 50 ms batching
+    _debounce = 0  # follow a dragged slider at once, not after Panel's 50 ms batching
 
 
 class ParameterControls:
@@ -116,6 +116,8 @@ class SettingsControls:
         self.reset_button.on_click(lambda event: state.reset())
 
         self.panel = pn.Column(
+            pn.pane.HTML("<b>Loss</b> <span class='muted'>(the three SVMs, or softmax cross-entropy)</span>",
+                         margin=(0, 6), stylesheets=[STYLESHEET]),
             self.loss,
             pn.Row(self.step_button, self.run_button, self.randomize_button, self.reset_button,
                    margin=(4, 0)),

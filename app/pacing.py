@@ -27,7 +27,7 @@ class FrameClock(JSComponent):
     drawn = param.Integer(0, doc="Number of the latest update the browser has painted.")
 
     # Handle the report at once: by default Panel waits 50 ms to batch changes from the browser.
-    _priority_changes = ["drawn"]
+    _debounce = 0
 
     _esm = """
     export function render({ model }) {

@@ -3,6 +3,9 @@
 // new values in one small message and redraws nothing but the numbers.
 
 const RANGE = 5
+// While a person moves a slider, the values the server echoes back are already out of date:
+// leave the row they touched alone for this long after their last touch.
+const HANDS_OFF_MS = 500
 
 function show(value) {
   return Math.abs(value) < 1e4 ? value.toFixed(3) : value.toExponential(3)
@@ -39,7 +42,11 @@ export function render({ model }) {
       row.append(label, slider, number, gradient)
       box.appendChild(row)
 
-      const send = (value) => { model.edit = {index: i, value: value} }
+      const entry = {slider, number, gradient, touched: -Infinity}
+      const send = (value) => {
+        entry.touched = performance.now()
+        model.edit = {index: i, value: value}
+      }
       slider.addEventListener("input", () => {
         number.value = show(Number(slider.value))
         send(Number(slider.value))
@@ -49,13 +56,17 @@ export function render({ model }) {
         if (number.value.trim() !== "" && Number.isFinite(value)) send(value)
         else number.value = show(model.values[i])
       })
-      rows.push({slider, number, gradient})
+      rows.push(entry)
     }
     root.appendChild(box)
   })
 
   const update = () => {
-    rows.forEach(({slider, number, gradient}, i) => {
+    const now = performance.now()
+    rows.forEach(({slider, number, gradient, touched}, i) => {
+      const grad = model.gradients[i]
+      gradient.textContent = `∂L ${grad >= 0 ? "+" : ""}${Math.abs(grad) < 1e4 ? grad.toFixed(4) : grad.toExponential(3)}`
+      if (now - touched < HANDS_OFF_MS) return
       const value = model.values[i]
       // The range grows with a parameter that leaves it; the value itself is never clipped.
       const reach = Math.max(RANGE, Math.abs(value) * 1.25)
@@ -65,8 +76,6 @@ export function render({ model }) {
       if (root.getRootNode().activeElement !== number) {  // never overwrite what is being typed
         number.value = show(value)
       }
-      const grad = model.gradients[i]
-      gradient.textContent = `∂L ${grad >= 0 ? "+" : ""}${Math.abs(grad) < 1e4 ? grad.toFixed(4) : grad.toExponential(3)}`
     })
   }
   update()

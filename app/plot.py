@@ -32,7 +32,7 @@ from app.palette import (
     TEXT_MUTED,
 )
 
-PLOT_SIZE = 560
+PLOT_SIZE = 520
 GRAB_RADIUS_PX = 14
 """How close (in screen pixels) the mouse must be to a point to grab it."""
 

@@ -58,16 +58,16 @@ def data_table(points):
     label = HTMLTemplateFormatter(
         template='<span style="color:<%= color %>; font-weight:bold">● <%= value %></span>')
     columns = [
-        TableColumn(field="index", title="#", width=28),
-        TableColumn(field="x0", title="x₀", formatter=number, width=55),
-        TableColumn(field="x1", title="x₁", formatter=number, width=55),
-        TableColumn(field="y", title="y", formatter=label, width=42),
-        TableColumn(field="s0", title="s₀", formatter=number, width=58),
-        TableColumn(field="s1", title="s₁", formatter=number, width=58),
-        TableColumn(field="s2", title="s₂", formatter=number, width=58),
-        TableColumn(field="loss", title="L", formatter=NumberFormatter(format="0.0000"), width=64),
+        TableColumn(field="index", title="#", width=26),
+        TableColumn(field="x0", title="x₀", formatter=number, width=54),
+        TableColumn(field="x1", title="x₁", formatter=number, width=54),
+        TableColumn(field="y", title="y", formatter=label, width=40),
+        TableColumn(field="s0", title="s₀", formatter=number, width=57),
+        TableColumn(field="s1", title="s₁", formatter=number, width=57),
+        TableColumn(field="s2", title="s₂", formatter=number, width=57),
+        TableColumn(field="loss", title="L", formatter=NumberFormatter(format="0.0000"), width=62),
     ]
-    table = DataTable(source=points, columns=columns, index_position=None, height=290, width=430,
+    table = DataTable(source=points, columns=columns, index_position=None, height=290, width=415,
                       sortable=False, reorderable=False, name="data-table")
     # The table redraws only when its row set changes; new values in the same rows must ask.
     points.js_on_change("data", CustomJS(args=dict(table=table), code="table.view.change.emit()"))

@@ -10,9 +10,9 @@ import param
 import core
 
 LOSS_LABELS = {
-    "Weston–Watkins SVM": "weston_watkins",
-    "One-vs-All SVM": "one_vs_all",
-    "Structured SVM": "structured_svm",
+    "Weston–Watkins": "weston_watkins",
+    "One-vs-All": "one_vs_all",
+    "Structured": "structured_svm",
     "Softmax": "softmax",
 }
 REGULARIZER_LABELS = {"L2": "l2", "L1": "l1", "Elastic net": "elastic_net"}

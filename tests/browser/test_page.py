@@ -116,10 +116,10 @@ def test_randomize_and_reset(open_lab):
 def test_moving_a_weight_slider_updates_the_loss_and_its_gradient(open_lab):
     lab = open_lab()
     before = lab.readout_text("Total loss")
-    handle = lab.page.locator(".parameter-W00 .noUi-handle")
-    handle.focus()
+    slider = lab.page.get_by_label("W[0,0]", exact=True)
+    slider.focus()
     for _ in range(10):
-        handle.press("ArrowLeft")  # one slider step (0.01) each
+        slider.press("ArrowLeft")  # one slider step (0.01) each
     W = np.array(core.DEFAULT_W)
     W[0, 0] -= 0.1
     ev = core.evaluate(core.DEFAULT_POINTS, core.DEFAULT_LABELS, W, core.DEFAULT_B)
@@ -128,6 +128,25 @@ def test_moving_a_weight_slider_updates_the_loss_and_its_gradient(open_lab):
     assert lab.readout("Total loss") == pytest.approx(ev.total_loss, abs=5e-5)
     gradient = lab.page.locator(".gradient-W00").inner_text()
     assert float(gradient.split()[-1]) == pytest.approx(ev.dW[0, 0], abs=5e-5)
+    assert float(lab.page.get_by_label("W[0,0] value").input_value()) == pytest.approx(0.9)
+
+
+def test_typing_an_exact_bias_updates_the_loss(open_lab):
+    lab = open_lab()
+    before = lab.readout_text("Total loss")
+    box = lab.page.get_by_label("b[2] value")
+    box.fill("1.25")
+    box.press("Enter")
+    lab.wait_for_change("Total loss", before)
+    b = np.array(core.DEFAULT_B)
+    b[2] = 1.25
+    ev = core.evaluate(core.DEFAULT_POINTS, core.DEFAULT_LABELS, core.DEFAULT_W, b)
+    assert lab.readout("Total loss") == pytest.approx(ev.total_loss, abs=5e-5)
+    box.fill("")  # a cleared box changes nothing and shows the value again
+    box.press("Enter")
+    lab.page.wait_for_timeout(300)
+    assert lab.readout("Total loss") == pytest.approx(ev.total_loss, abs=5e-5)
+    assert float(box.input_value()) == 1.25
 
 
 def test_selecting_a_row_highlights_its_point_and_back(open_lab):
@@ -154,3 +173,15 @@ def test_two_tabs_do_not_affect_each_other(open_lab):
     assert second.readout_text("Total loss") == untouched
     assert second.readout("Steps") == 0
     assert float(second.table_row(0)[1]) == pytest.approx(core.DEFAULT_POINTS[0][0], abs=1e-3)
+
+
+def test_pull_arrows_appear_with_their_toggle(open_lab):
+    lab = open_lab()
+    count = ("() => Bokeh.documents[0].get_model_by_name('lab-plot').center"
+             ".filter(a => a.type == 'Arrow').map(a => a.source.data.x0.length)")
+    before = lab.page.evaluate(count)
+    lab.page.get_by_role("checkbox").check()
+    lab.page.wait_for_function(f"() => ({count})().reduce((a, b) => a + b) > {sum(before)}")
+    ev = default_evaluation()
+    pulls = int((ev.dscores != 0).sum())
+    assert sum(lab.page.evaluate(count)) == sum(before) + pulls
