@@ -95,10 +95,11 @@ class SettingsControls:
         self.step_size = pn.widgets.FloatSlider(
             name="Step size α", start=lo, end=hi, step=0.05, value=math.log10(state.step_size),
             format=CustomJSTickFormatter(code="return Number((10 ** tick).toPrecision(2)).toString()"),
-            sizing_mode="stretch_width",
+            sizing_mode="stretch_width", css_classes=["step-size"],
         )
         self.reg_strength = pn.widgets.EditableFloatSlider.from_param(
             state.param.reg_strength, name="Regularization λ", step=0.01, sizing_mode="stretch_width",
+            css_classes=["reg-strength"],
         )
         self.step_button = pn.widgets.Button(name="Step", button_type="primary", width=80)
         self.run_button = pn.widgets.Button(name="Run", button_type="success", width=80)

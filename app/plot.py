@@ -32,7 +32,7 @@ from app.palette import (
     TEXT_MUTED,
 )
 
-PLOT_SIZE = 520
+PLOT_SIZE = 480
 GRAB_RADIUS_PX = 14
 """How close (in screen pixels) the mouse must be to a point to grab it."""
 
@@ -255,8 +255,11 @@ class PlotView:
             if len(self.pull_arrows.data["x0"]):
                 self.pull_arrows.data = _segments([])
             return
-        segments, classes = core.pull_arrows(self.state.X, self.state.evaluation.dscores,
-                                             GRADIENT_ARROW_SCALE)
+        # Scaled by N: each arrow is then −∂L_i/∂w_k, the point's own loss gradient, drawn to the
+        # same scale as the class arrows (which show the mean of these plus regularization).
+        X = self.state.X
+        segments, classes = core.pull_arrows(X, self.state.evaluation.dscores,
+                                             GRADIENT_ARROW_SCALE * len(X))
         self.pull_arrows.data = dict(
             x0=segments[:, 0, 0], y0=segments[:, 0, 1], x1=segments[:, 1, 0], y1=segments[:, 1, 1],
             color=[CLASS_COLORS[k] for k in classes],

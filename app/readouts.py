@@ -67,7 +67,7 @@ def data_table(points):
         TableColumn(field="s2", title="s₂", formatter=number, width=57),
         TableColumn(field="loss", title="L", formatter=NumberFormatter(format="0.0000"), width=62),
     ]
-    table = DataTable(source=points, columns=columns, index_position=None, height=290, width=415,
+    table = DataTable(source=points, columns=columns, index_position=None, height=290, width=405,
                       sortable=False, reorderable=False, name="data-table")
     # The table redraws only when its row set changes; new values in the same rows must ask.
     points.js_on_change("data", CustomJS(args=dict(table=table), code="table.view.change.emit()"))

@@ -185,3 +185,23 @@ def test_pull_arrows_appear_with_their_toggle(open_lab):
     ev = default_evaluation()
     pulls = int((ev.dscores != 0).sum())
     assert sum(lab.page.evaluate(count)) == sum(before) + pulls
+
+
+def test_a_diverging_run_stops_by_itself_and_says_why(open_lab):
+    lab = open_lab()
+    handle = lab.page.locator(".step-size .noUi-handle")
+    handle.focus()
+    handle.press("End")  # the largest step size, 10
+    strength = lab.page.locator(".reg-strength input")
+    strength.fill("10")
+    strength.press("Enter")
+    lab.page.wait_for_timeout(500)
+    lab.click("Run")
+    expect(lab.page.get_by_text("lower the step size")).to_be_visible(timeout=15_000)
+    expect(lab.button("Run")).to_be_visible()
+    steps = lab.readout("Steps")
+    lab.page.wait_for_timeout(500)
+    assert lab.readout("Steps") == steps
+    for label in ("Data loss", "Regularization loss", "Total loss"):
+        text = lab.readout_text(label)
+        assert "nan" not in text.lower() and "inf" not in text.lower()
