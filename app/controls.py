@@ -15,14 +15,7 @@ from bokeh.models import CustomJSTickFormatter
 from panel.custom import JSComponent
 
 from app.assets import STYLESHEET
-from app.palette import CLASS_COLORS, CLASS_NAMES
-
-
-def format_number(value):
-    """A readout number: four decimals, or scientific notation when that would be unreadable."""
-    if value == 0 or 1e-4 <= abs(value) < 1e6:
-        return f"{value:.4f}"
-    return f"{value:.4e}"
+from app.palette import CLASS_COLORS, CLASS_NAMES, GRADIENT_COLOR
 
 
 class ParameterPanel(JSComponent):
@@ -33,6 +26,7 @@ class ParameterPanel(JSComponent):
     values = param.List(doc="The value of each row's parameter.")
     gradients = param.List(doc="∂L/∂ of each row's parameter.")
     edit = param.Dict(default=None, allow_None=True, doc="The last edit in the browser.")
+    gradient_color = param.Color(GRADIENT_COLOR, constant=True, doc="Colour of the gradients.")
 
     _esm = Path(__file__).with_name("parameter_panel.js")
     _debounce = 0  # follow a dragged slider at once, not after Panel's 50 ms batching

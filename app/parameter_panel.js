@@ -15,6 +15,7 @@ export function render({ model }) {
   const root = document.createElement("div")
   root.className = "parameter-panel"
   const rows = []
+  let edits = 0  // numbers each edit, so that setting the same value twice is two changes
 
   model.groups.forEach((group) => {
     const box = document.createElement("div")
@@ -39,13 +40,14 @@ export function render({ model }) {
       number.setAttribute("aria-label", `${spec.label} value`)
       const gradient = document.createElement("span")
       gradient.className = `gradient gradient-${spec.key}`
+      gradient.style.color = model.gradient_color
       row.append(label, slider, number, gradient)
       box.appendChild(row)
 
       const entry = {slider, number, gradient, touched: -Infinity}
       const send = (value) => {
         entry.touched = performance.now()
-        model.edit = {index: i, value: value}
+        model.edit = {index: i, value: value, seq: ++edits}
       }
       slider.addEventListener("input", () => {
         number.value = show(Number(slider.value))

@@ -7,7 +7,6 @@ import panel as pn
 from bokeh.models import CustomJS, DataTable, HTMLTemplateFormatter, NumberFormatter, TableColumn
 
 from app.assets import STYLESHEET
-from app.controls import format_number
 from app.live import LiveTable
 
 READOUT_KEYS = {
@@ -18,6 +17,13 @@ READOUT_KEYS = {
     "Steps": "steps",
 }
 """Each readout's label and the CSS class of its value cell."""
+
+
+def format_number(value):
+    """A readout number: four decimals, or scientific notation when that would be unreadable."""
+    if value == 0 or 1e-4 <= abs(value) < 1e6:
+        return f"{value:.4f}"
+    return f"{value:.4e}"
 
 
 class LossReadout:
