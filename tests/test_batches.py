@@ -23,7 +23,7 @@ def test_same_seed_and_step_give_the_same_batch():
     np.testing.assert_array_equal(batch_indices(100, 10, seed=3, step=7), batch_indices(100, 10, seed=3, step=7))
 
 
-def test_it_is_the_seeded_generator_of_the_contract():
+def test_it_is_numpys_generator_seeded_with_seed_and_step():
     expected = np.sort(np.random.default_rng([3, 7]).choice(100, size=10, replace=False))
     np.testing.assert_array_equal(batch_indices(100, 10, seed=3, step=7), expected)
 
