@@ -25,6 +25,12 @@ OPTIMIZER_LABELS = {
     "Adam": "adam",
 }
 
+SCHEDULE_LABELS = {
+    "Constant": "constant",
+    "Step decay": "step",
+    "Exponential decay": "exponential",
+}
+
 GROWTH_LIMIT = 1e3
 """A run diverges when its total loss grows past this many times the loss it started from."""
 
@@ -55,8 +61,20 @@ class LabState(param.Parameterized):
 
     optimizer = param.Selector(objects=OPTIMIZER_LABELS, default="sgd", doc="Update rule.")
     step_size = param.Number(0.1, bounds=(1e-4, 10.0), doc="Step size α of each update.")
+    momentum = param.Number(0.9, bounds=(0.0, 0.999), doc="Momentum μ (Momentum, Nesterov).")
+    rho = param.Number(0.99, bounds=(0.0, 0.9999), doc="Decay ρ of RMSProp's mean square.")
+    beta1 = param.Number(0.9, bounds=(0.0, 0.9999), doc="Adam's decay β1 of the first moment.")
+    beta2 = param.Number(0.999, bounds=(0.0, 0.99999), doc="Adam's decay β2 of the second moment.")
+    eps = param.Number(1e-8, bounds=(1e-12, 1e-2), doc="ε of AdaGrad, RMSProp and Adam.")
+    batch_size = param.Integer(None, bounds=(1, None), allow_None=True,
+                               doc="Points per mini-batch; None for all of them (full batch).")
+    seed = param.Integer(0, bounds=(0, 2**31 - 1), doc="Seed of the mini-batch draws.")
+    schedule = param.Selector(objects=SCHEDULE_LABELS, default="constant", doc="Step-size schedule.")
+    decay_rate = param.Number(0.5, bounds=(0.01, 1.0), doc="Factor γ the step size decays by…")
+    decay_every = param.Integer(100, bounds=(1, 100_000), doc="…every this many steps.")
 
     show_pulls = param.Boolean(False, doc="Draw each point's pull on each class's weights.")
+    presentation = param.Boolean(False, doc="Large type and thick lines for a projector.")
 
     box = param.NumericTuple(core.DEFAULT_BOX, length=4, doc="View box (xmin, xmax, ymin, ymax).")
     steps = param.Integer(0, bounds=(0, None), doc="Updates taken since the last reset.")
