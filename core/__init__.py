@@ -30,6 +30,8 @@ from core.optimizers import (
     make_optimizer,
 )
 from core.batches import batch_indices, train_step
+from core.schedules import SCHEDULES, step_size_at
+from core.compare import batch_sequence, compare_optimizers
 from core.gradcheck import numerical_gradient, relative_error
 from core.geometry import (
     decision_regions,
@@ -38,6 +40,17 @@ from core.geometry import (
     pull_arrows,
     score_arrows,
     zero_score_lines,
+)
+from core.landscape import (
+    PARAMETER_NAMES,
+    flatten,
+    grid_axes,
+    loss_grid,
+    parameter_direction,
+    parameter_names,
+    random_directions,
+    slice_coordinates,
+    unflatten,
 )
 from core.presets import (
     DEFAULT_B,
@@ -57,8 +70,12 @@ __all__ = [
     "OPTIMIZERS", "SGD", "AdaGrad", "Adam", "Momentum", "Nesterov", "Optimizer", "RMSProp",
     "make_optimizer",
     "batch_indices", "train_step",
+    "SCHEDULES", "step_size_at",
+    "batch_sequence", "compare_optimizers",
     "numerical_gradient", "relative_error",
     "decision_regions", "gradient_arrows", "line_anchors", "pull_arrows", "score_arrows",
     "zero_score_lines",
+    "PARAMETER_NAMES", "flatten", "grid_axes", "loss_grid", "parameter_direction", "parameter_names",
+    "random_directions", "slice_coordinates", "unflatten",
     "DEFAULT_B", "DEFAULT_BOX", "DEFAULT_LABELS", "DEFAULT_POINTS", "DEFAULT_W", "PRESETS", "preset",
 ]
