@@ -81,26 +81,26 @@ class SettingsControls:
     def __init__(self, state):
         self.state = state
         self.loss = pn.widgets.RadioButtonGroup.from_param(
-            state.param.loss, name="Loss", button_type="primary", button_style="outline",
+            state.param.loss, label="Loss", color="primary", variant="outline",
             sizing_mode="stretch_width",
         )
         # The step-size slider runs over log10(α), across the bounds the state declares.
         lo, hi = (math.log10(v) for v in state.param.step_size.bounds)
         self.step_size = pn.widgets.FloatSlider(
-            name="Step size α", start=lo, end=hi, step=0.05, value=math.log10(state.step_size),
+            label="Step size α", start=lo, end=hi, step=0.05, value=math.log10(state.step_size),
             format=CustomJSTickFormatter(code="return Number((10 ** tick).toPrecision(2)).toString()"),
             sizing_mode="stretch_width", css_classes=["step-size"],
         )
         self.reg_strength = pn.widgets.EditableFloatSlider.from_param(
-            state.param.reg_strength, name="Regularization λ", step=0.01, sizing_mode="stretch_width",
+            state.param.reg_strength, label="Regularization λ", step=0.01, sizing_mode="stretch_width",
             css_classes=["reg-strength"],
         )
-        self.step_button = pn.widgets.Button(name="Step", button_type="primary", width=80)
-        self.run_button = pn.widgets.Button(name="Run", button_type="success", width=80)
-        self.randomize_button = pn.widgets.Button(name="Randomize", width=100)
-        self.reset_button = pn.widgets.Button(name="Reset", width=80)
+        self.step_button = pn.widgets.Button(label="Step", color="primary", width=80)
+        self.run_button = pn.widgets.Button(label="Run", color="success", width=80)
+        self.randomize_button = pn.widgets.Button(label="Randomize", width=100)
+        self.reset_button = pn.widgets.Button(label="Reset", width=80)
         self.show_pulls = pn.widgets.Checkbox.from_param(
-            state.param.show_pulls, name="Show each point's pull on the classifiers")
+            state.param.show_pulls, label="Show each point's pull on the classifiers")
 
         self.step_size.param.watch(self._on_step_size, "value")
         state.param.watch(self._on_state_step_size, "step_size")
@@ -133,6 +133,6 @@ class SettingsControls:
 
     def _on_running(self, event):
         running = event.new
-        self.run_button.param.update(name="Stop" if running else "Run",
-                                     button_type="warning" if running else "success")
+        self.run_button.param.update(label="Stop" if running else "Run",
+                                     color="warning" if running else "success")
         self.step_button.disabled = running

@@ -14,3 +14,18 @@ POINT_OUTLINE = "#222222"
 GRADIENT_COLOR = "#D55E00"  # vermillion: "what the gradient says", as the reference shows it in red
 HIGHLIGHT_COLOR = "#CC79A7"  # reddish purple: the selected point
 TEXT_MUTED = "#555555"
+
+LOSS_COLORS = {
+    "data_loss": "#0072B2",
+    "reg_loss": "#999999",
+    "total_loss": "#000000",
+    "batch_loss": "#56B4E9",
+    "accuracy": "#009E73",
+}
+"""Colour of each loss-history series."""
+
+COMPARE_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
+"""Colours of up to four optimizers compared on one chart."""
+
+VELOCITY_COLOR = "#7B3294"  # purple: what the optimizer carries over from step to step
+BATCH_COLOR = "#111111"  # the ring around the points of the current mini-batch

@@ -4,6 +4,8 @@ Every glyph reads a ColumnDataSource that is updated in place when the state cha
 itself is built once per session.
 """
 
+from pathlib import Path
+
 import numpy as np
 from bokeh import events
 from bokeh.core.property.vectorization import field
@@ -30,6 +32,8 @@ from app.palette import (
     POINT_OUTLINE,
     REGION_ALPHA,
     TEXT_MUTED,
+    VELOCITY_COLOR,
+    BATCH_COLOR,
 )
 
 PLOT_SIZE = 480
@@ -46,38 +50,7 @@ BOX_PADDING = 0.5
 """Geometry is computed for the view box widened by this fraction on every side, so a quick pan
 shows regions and lines before the server has caught up with the new view."""
 
-# Runs in the browser on every pan gesture: grab the point under the mouse, move it with the
-# mouse at once (no round trip), and report its position to the server a few dozen times a
-# second and at the end of the drag.
-_DRAG_JS = """
-const name = cb_obj.event_name
-const data = points.data
-if (name === "panstart") {
-  points._losslab_drag = null
-  if (drag_tools.some(tool => tool.active)) return
-  const px = plot.inner_width / (plot.x_range.end - plot.x_range.start)
-  const py = plot.inner_height / (plot.y_range.end - plot.y_range.start)
-  let best = -1, best_d2 = radius * radius
-  for (let i = 0; i < data.x0.length; i++) {
-    const dx = (data.x0[i] - cb_obj.x) * px, dy = (data.x1[i] - cb_obj.y) * py
-    const d2 = dx * dx + dy * dy
-    if (d2 <= best_d2) { best = i; best_d2 = d2 }
-  }
-  if (best >= 0) points._losslab_drag = {index: best, last: 0}
-  return
-}
-const drag = points._losslab_drag
-if (drag == null) return
-data.x0[drag.index] = cb_obj.x
-data.x1[drag.index] = cb_obj.y
-points.change.emit()
-const now = Date.now()
-if (name === "panend" || now - drag.last >= sync_ms) {
-  moved.data = {index: [drag.index], x0: [cb_obj.x], x1: [cb_obj.y]}
-  drag.last = now
-}
-if (name === "panend") points._losslab_drag = null
-"""
+_DRAG_JS = Path(__file__).with_name("plot_drag.js").read_text(encoding="utf-8")
 
 
 def padded(box, fraction):
@@ -85,6 +58,12 @@ def padded(box, fraction):
     xmin, xmax, ymin, ymax = box
     dx, dy = fraction * (xmax - xmin), fraction * (ymax - ymin)
     return (xmin - dx, xmax + dx, ymin - dy, ymax + dy)
+
+
+def _replace(source, data):
+    """Set a source's data unless it is empty and stays empty: an update sends nothing for it."""
+    if len(next(iter(data.values()))) or len(next(iter(source.data.values()), [])):
+        source.data = data
 
 
 def _segments(items):
@@ -111,6 +90,8 @@ class PlotView:
         self.score_arrows = ColumnDataSource(_segments([]))
         self.gradient_arrows = ColumnDataSource(_segments([]))
         self.pull_arrows = ColumnDataSource(_segments([]))
+        self.velocity_arrows = ColumnDataSource(_segments([]))
+        self.batch_points = ColumnDataSource(dict(x=[], y=[]))
         self.moved = ColumnDataSource(dict(index=[], x0=[], x1=[]))
         self.figure = self._build_figure()
         self._update_geometry()
@@ -155,6 +136,13 @@ class PlotView:
             line_color=GRADIENT_COLOR, line_width=2, line_dash="dashed",
             end=VeeHead(size=10, line_color=GRADIENT_COLOR, fill_color=GRADIENT_COLOR),
         ))
+        fig.add_layout(Arrow(
+            x_start="x0", y_start="y0", x_end="x1", y_end="y1", source=self.velocity_arrows,
+            line_color=VELOCITY_COLOR, line_width=2.5, line_dash="dotted",
+            end=VeeHead(size=10, line_color=VELOCITY_COLOR, fill_color=VELOCITY_COLOR),
+        ))
+        fig.scatter("x", "y", source=self.batch_points, size=24, fill_color=None,
+                    line_color=BATCH_COLOR, line_width=2.5, line_dash="dashed")
         fig.add_layout(Arrow(
             x_start="x0", y_start="y0", x_end="x1", y_end="y1", source=self.pull_arrows,
             line_color=field("color"), line_width=1.5, line_alpha=0.8,
@@ -248,12 +236,18 @@ class PlotView:
         self.score_arrows.data = _segments(core.score_arrows(W, b, view))
         self.gradient_arrows.data = _segments(
             core.gradient_arrows(W, b, self.state.evaluation.dW, view, GRADIENT_ARROW_SCALE))
+        velocity = self.state.velocity()
+        _replace(self.velocity_arrows, _segments(
+            [None] * len(W) if velocity is None
+            else core.gradient_arrows(W, b, velocity, view, GRADIENT_ARROW_SCALE)))
+        batch = self.state.batch
+        marked = self.state.X[batch] if batch is not None else np.zeros((0, 2))
+        _replace(self.batch_points, dict(x=marked[:, 0], y=marked[:, 1]))
         self._update_pulls()
 
     def _update_pulls(self, event=None):
         if not self.state.show_pulls:
-            if len(self.pull_arrows.data["x0"]):
-                self.pull_arrows.data = _segments([])
+            _replace(self.pull_arrows, _segments([]))
             return
         # Scaled by N: each arrow is then −∂L_i/∂w_k, the point's own loss gradient, drawn to the
         # same scale as the class arrows (which show the mean of these plus regularization).

@@ -19,6 +19,10 @@ READOUT_KEYS = {
 """Each readout's label and the CSS class of its value cell."""
 
 
+TABLE_REDRAW_MS = 150
+"""Shortest time between two redraws of the data table."""
+
+
 def format_number(value):
     """A readout number: four decimals, or scientific notation when that would be unreadable."""
     if value == 0 or 1e-4 <= abs(value) < 1e6:
@@ -75,6 +79,14 @@ def data_table(points):
     ]
     table = DataTable(source=points, columns=columns, index_position=None, height=290, width=405,
                       sortable=False, reorderable=False, name="data-table")
-    # The table redraws only when its row set changes; new values in the same rows must ask.
-    points.js_on_change("data", CustomJS(args=dict(table=table), code="table.view.change.emit()"))
+    # The table redraws only when its row set changes, so new values in the same rows must ask;
+    # at most a few times a second, since numbers changing faster cannot be read anyway and a
+    # redraw costs the browser more than everything else in an update.
+    points.js_on_change("data", CustomJS(args=dict(table=table, every=TABLE_REDRAW_MS), code="""
+        if (table._losslab_redraw != null) return
+        table._losslab_redraw = setTimeout(() => {
+          table._losslab_redraw = null
+          table.view.change.emit()
+        }, every)
+    """))
     return table

@@ -8,6 +8,7 @@ import numpy as np
 import param
 
 import core
+from app.history import LossHistory
 
 LOSS_LABELS = {
     "Weston–Watkins": "weston_watkins",
@@ -81,6 +82,9 @@ class LabState(param.Parameterized):
     running = param.Boolean(False, doc="Whether updates repeat on a timer.")
     message = param.String("", doc="What the page should tell the user now, in plain words.")
     selected = param.Integer(None, allow_None=True, doc="Index of the point picked for a closer look.")
+    notice = param.String("", doc="A passing remark about what just changed.")
+    batch = param.Array(None, allow_None=True, doc="Points the last step used; None for all.")
+    history_restarted = param.Event(doc="Fires when the loss history starts over.")
 
     evaluation = param.Parameter(doc="core.Evaluation of the current state (read it, never set it).")
 
@@ -95,7 +99,9 @@ class LabState(param.Parameterized):
         super().__init__(**{**defaults, **params})
         self._optimizer = None
         self._run_start_loss = None
+        self.history = LossHistory()
         self._evaluate()
+        self._record(0)
 
     # -- what core computes --------------------------------------------------------------
 
@@ -122,36 +128,85 @@ class LabState(param.Parameterized):
 
     # -- the optimizer -------------------------------------------------------------------
 
+    def hyperparameters_of(self, optimizer):
+        """This state's values of the hyper-parameters that core declares for `optimizer` (each
+        is a parameter of this state under the same name)."""
+        return {name: getattr(self, name) for name in core.OPTIMIZERS[optimizer](1.0).hyperparameters}
+
+    @property
+    def hyperparameter_names(self):
+        """The chosen optimizer's hyper-parameters."""
+        return tuple(self.hyperparameters_of(self.optimizer))
+
+    @property
+    def effective_step_size(self):
+        """The step size the schedule gives for the next step."""
+        return core.step_size_at(self.schedule, self.step_size, self.steps,
+                                 decay_rate=self.decay_rate, decay_every=self.decay_every)
+
     @property
     def optimizer_instance(self):
         """This session's optimizer, built on first use and kept with its internal state."""
         if self._optimizer is None:
-            self._optimizer = core.make_optimizer(self.optimizer, self.step_size)
+            self._optimizer = core.make_optimizer(self.optimizer, self.step_size,
+                                                  **self.hyperparameters_of(self.optimizer))
         return self._optimizer
 
-    @param.depends("optimizer", watch=True)
+    @param.depends("optimizer", "momentum", "rho", "beta1", "beta2", "eps", watch=True)
     def _new_optimizer(self):
         self._optimizer = None
+        name = next(label for label, value in OPTIMIZER_LABELS.items() if value == self.optimizer)
+        self.notice = f"{name} starts afresh: its internal state is reset; W and b stay."
 
-    @param.depends("step_size", watch=True)
-    def _new_step_size(self):
-        if self._optimizer is not None:
-            self._optimizer.step_size = self.step_size
+    def velocity(self):
+        """What the optimizer carries over between steps for W — Momentum's and Nesterov's
+        velocity, Adam's first moment — as a (C, 2) array, or None if it keeps none yet."""
+        state = self.optimizer_instance.state()
+        carried = state.get("velocity") or state.get("m") or {}
+        return carried.get("W")
+
+    def _next_batch(self):
+        n = len(self.X)
+        if self.batch_size is None or self.batch_size >= n:
+            return None
+        return core.batch_indices(n, self.batch_size, self.seed, self.steps)
 
     def step(self):
         """Take one update of W and b; stop a run that diverges, keeping the last finite W, b."""
         ev = self.evaluation
         params = {"W": self.W, "b": self.b}
-        new = self.optimizer_instance.step(params, {"W": ev.dW, "b": ev.db})
+        optimizer = self.optimizer_instance
+        optimizer.step_size = self.effective_step_size
+        batch = self._next_batch()
+        if batch is None:  # full batch: the gradient of the current evaluation is the one
+            new = optimizer.step(params, {"W": ev.dW, "b": ev.db})
+            batch_loss = np.nan
+        else:
+            new, on_batch = core.train_step(self.X, self.y, params, optimizer, batch=batch,
+                                            **self.objective)
+            batch_loss = on_batch.total_loss
         start = self._run_start_loss if self.running else ev.total_loss
-        self.param.update(W=_readonly(new["W"]), b=_readonly(new["b"]), steps=self.steps + 1)
+        self.param.update(W=_readonly(new["W"]), b=_readonly(new["b"]), batch=batch)
         reason = self._divergence(start)
         if reason:
-            self.param.update(W=params["W"], b=params["b"], steps=self.steps - 1,
-                              running=False, message=reason)
-            self.optimizer_instance.reset()
-        elif self.message and not self.running:
+            self.param.update(W=params["W"], b=params["b"], running=False, message=reason)
+            optimizer.reset()
+            return
+        # The step counts once its record is in the history, so that whatever follows the
+        # count finds the record there.
+        self._record(self.steps + 1, batch_loss)
+        self.steps += 1
+        if self.message and not self.running:
             self.message = ""
+
+    def _record(self, step, batch_loss=np.nan):
+        ev = self.evaluation
+        self.history.append(step, ev.data_loss, ev.reg_loss, ev.total_loss, ev.accuracy, batch_loss)
+
+    def _restart_history(self):
+        self.history.clear()
+        self._record(0)
+        self.param.trigger("history_restarted")
 
     def _divergence(self, start_loss):
         total = self.evaluation.total_loss
@@ -200,9 +255,11 @@ class LabState(param.Parameterized):
             W=_readonly(self._rng.uniform(-3.0, 3.0, size=(C, 2))),
             b=_readonly(self._rng.uniform(-1.0, 1.0, size=C)),
             steps=0,
+            batch=None,
             message="",
         )
         self.optimizer_instance.reset()
+        self._restart_history()
 
     def reset(self):
         """The default data and parameters; settings stay as they are."""
@@ -215,6 +272,8 @@ class LabState(param.Parameterized):
             box=core.DEFAULT_BOX,
             steps=0,
             selected=None,
+            batch=None,
             message="",
         )
         self.optimizer_instance.reset()
+        self._restart_history()

@@ -1,0 +1,123 @@
+"""Charts of the optimizer lab: the loss history of the run, and several optimizers compared."""
+
+import time
+
+import numpy as np
+import panel as pn
+from bokeh.models import ColumnDataSource, LinearAxis, Range1d
+from bokeh.plotting import figure
+
+import core
+from app.history import FIELDS
+from app.palette import COMPARE_COLORS, LOSS_COLORS
+from app.state import OPTIMIZER_LABELS
+
+CHART_WIDTH, CHART_HEIGHT = 350, 235
+
+HISTORY_SEND_S = 0.1
+"""During a run, new history records go to the browser at most this often, a few at a time."""
+SERIES = {"total_loss": "total", "data_loss": "data", "reg_loss": "regularization"}
+
+
+def _chart(title, y_label):
+    fig = figure(width=CHART_WIDTH, height=CHART_HEIGHT, title=title, x_axis_label="step",
+                 y_axis_label=y_label, tools="pan,wheel_zoom,box_zoom,reset,save",
+                 toolbar_location="above")
+    fig.title.text_font_size = "12px"
+    return fig
+
+
+def _compact_legend(fig):
+    legend = fig.legend
+    legend.location = "top_right"
+    legend.label_text_font_size = "9px"
+    legend.glyph_width = legend.glyph_height = 12
+    legend.spacing = legend.padding = legend.margin = 2
+    legend.background_fill_alpha = 0.6
+
+
+class HistoryChart:
+    """Data, regularization and total loss (and the mini-batch's loss) against the step, with
+    accuracy on a second axis; new records are streamed, not redrawn."""
+
+    def __init__(self, state):
+        self.state = state
+        self.source = ColumnDataSource({name: [] for name in FIELDS})
+        self._shown = (None, 0)  # (history version, records sent)
+        self._sent_at = 0.0
+        fig = _chart("Loss history", "loss")
+        fig.line("step", "batch_loss", source=self.source, color=LOSS_COLORS["batch_loss"],
+                 alpha=0.6, legend_label="mini-batch")
+        for field, label in SERIES.items():
+            fig.line("step", field, source=self.source, color=LOSS_COLORS[field], line_width=2,
+                     legend_label=label)
+        fig.extra_y_ranges = {"accuracy": Range1d(0, 1.02)}
+        fig.add_layout(LinearAxis(y_range_name="accuracy", axis_label="accuracy"), "right")
+        fig.line("step", "accuracy", source=self.source, y_range_name="accuracy",
+                 color=LOSS_COLORS["accuracy"], line_dash="dashed", legend_label="accuracy")
+        _compact_legend(fig)
+        fig.legend.click_policy = "hide"
+        self.figure = fig
+        self.panel = pn.pane.Bokeh(fig)
+        self.refresh()
+        state.param.watch(self.refresh, ["steps", "history_restarted", "running"])
+
+    def refresh(self, event=None):
+        history = self.state.history
+        if self.state.running and time.monotonic() - self._sent_at < HISTORY_SEND_S:
+            return  # the next update sends these records too
+        self._sent_at = time.monotonic()
+        version, sent = self._shown
+        if version != history.version or sent > len(history):
+            self.source.data = history.columns()
+        elif sent < len(history):
+            self.source.stream(history.columns(start=sent))
+        self._shown = (history.version, len(history))
+
+
+class CompareChart:
+    """Two to four optimizers run from the current W, b on the same data and the same batches,
+    their total losses on one chart."""
+
+    def __init__(self, state):
+        self.state = state
+        labels = list(OPTIMIZER_LABELS)
+        self.choice = pn.widgets.MultiChoice(label="Optimizers to compare", options=labels,
+                                             value=["SGD", "Momentum", "Adam"], max_items=4,
+                                             width=260)
+        self.steps = pn.widgets.IntInput(label="Steps", value=200, start=1, end=5000, width=90)
+        self.button = pn.widgets.Button(label="Compare", color="primary", width=100)
+        self.status = pn.pane.HTML("", margin=(0, 6))
+        self.figure = _chart("Total loss from the same start", "total loss")
+        self.sources = []
+        self.button.on_click(self.run)
+        self.panel = pn.Column(pn.Row(self.choice, self.steps, margin=0), self.button, self.status,
+                               pn.pane.Bokeh(self.figure), margin=0)
+
+    def run(self, event=None):
+        names = list(self.choice.value)
+        if not 2 <= len(names) <= 4:
+            self.status.object = "Pick two to four optimizers."
+            return
+        state = self.state
+        optimizers = {}
+        for label in names:
+            name = OPTIMIZER_LABELS[label]
+            optimizers[label] = core.make_optimizer(name, state.step_size,
+                                                    **state.hyperparameters_of(name))
+        runs = core.compare_optimizers(
+            state.X, state.y, state.W, state.b, optimizers, int(self.steps.value),
+            batch_size=state.batch_size, seed=state.seed, schedule=state.schedule,
+            decay_rate=state.decay_rate, decay_every=state.decay_every, **state.objective,
+        )
+        self.figure.renderers = []
+        if self.figure.legend:
+            self.figure.legend.items = []
+        for color, (label, run) in zip(COMPARE_COLORS, runs.items()):
+            loss = np.where(np.isfinite(run["total_loss"]), run["total_loss"], np.nan)
+            source = ColumnDataSource(dict(step=np.arange(len(loss)), loss=loss))
+            self.figure.line("step", "loss", source=source, color=color, line_width=2,
+                             legend_label=label)
+        _compact_legend(self.figure)
+        finals = ", ".join(f"{label} {run['total_loss'][-1]:.4f}" for label, run in runs.items())
+        self.status.object = f"Total loss after {int(self.steps.value)} steps: {finals}"

@@ -1,0 +1,148 @@
+"""The loss landscape: total loss over two parameters (or two random directions) with the
+optimizer's recent path drawn on it."""
+
+from collections import deque
+
+import numpy as np
+import panel as pn
+from bokeh.models import ColumnDataSource, LogColorMapper
+from bokeh.palettes import Viridis256
+from bokeh.plotting import figure
+
+import core
+from app.palette import VELOCITY_COLOR
+
+RESOLUTION = 61
+"""Grid cells per side (fewer for large data sets, so a grid costs about the same)."""
+
+MAX_GRID_WORK = 2_000_000
+"""Cells × points evaluated per landscape, at most."""
+
+PATH_LENGTH = 300
+"""Steps of the optimizer's path kept on the map."""
+
+MODES = {"Two parameters": "parameters", "Two random directions": "random"}
+
+
+def label(name):
+    """"W01" → "W[0,1]", "b2" → "b[2]"."""
+    return f"W[{name[1]},{name[2]}]" if name.startswith("W") else f"b[{name[1]}]"
+
+
+class LandscapeView:
+    """A heat map of the total loss on a plane through parameter space; recomputed only when
+    something it depends on has changed, and only while it is shown."""
+
+    def __init__(self, state):
+        self.state = state
+        options = {label(n): n for n in core.PARAMETER_NAMES}
+        self.mode = pn.widgets.RadioButtonGroup(options=MODES, value="parameters", width=330)
+        self.x_param = pn.widgets.Select(label="x axis", options=options, value="W00", width=110)
+        self.y_param = pn.widgets.Select(label="y axis", options=options, value="W01", width=110)
+        self.span = pn.widgets.FloatInput(label="± span", value=3.0, start=0.1, end=100.0,
+                                          step=0.5, width=90)
+        self.seed = pn.widgets.IntInput(label="Directions seed", value=0, start=0, width=110)
+        self.grid = ColumnDataSource(dict(image=[np.zeros((2, 2))], x=[0.0], y=[0.0], dw=[1.0], dh=[1.0]))
+        self.path = ColumnDataSource(dict(x=[], y=[]))
+        self.here = ColumnDataSource(dict(x=[0.0], y=[0.0]))
+        self.mapper = LogColorMapper(palette=Viridis256)
+        self.figure = self._build_figure()
+        self.shown = False
+        self._trail = deque(maxlen=PATH_LENGTH)
+        self._key = None
+        self._plane = None  # (origin θ0, du, dv) of the random plane
+
+        for widget in (self.mode, self.x_param, self.y_param, self.span, self.seed):
+            widget.param.watch(self._on_setting, "value")
+        state.param.watch(self._on_step, "steps")
+        state.param.watch(self.refresh, "evaluation")
+        self._show_mode_widgets()
+        self._trail.append(core.flatten(state.W, state.b))
+        self.panel = pn.Column(self.mode, pn.Row(self.x_param, self.y_param, self.seed, self.span,
+                                                 margin=0),
+                               pn.pane.Bokeh(self.figure), margin=0)
+
+    def _build_figure(self):
+        fig = figure(width=400, height=320, tools="pan,wheel_zoom,reset,save", toolbar_location="above",
+                     title="Total loss (log colour scale)", match_aspect=False)
+        fig.title.text_font_size = "12px"
+        fig.image(image="image", x="x", y="y", dw="dw", dh="dh", source=self.grid,
+                  color_mapper=self.mapper)
+        fig.line("x", "y", source=self.path, color="white", line_width=2, alpha=0.9)
+        fig.scatter("x", "y", source=self.path, color="white", size=3, alpha=0.6)
+        fig.scatter("x", "y", source=self.here, marker="circle_cross", size=14,
+                    fill_color=VELOCITY_COLOR, line_color="white", line_width=2)
+        return fig
+
+    # -- what is drawn -------------------------------------------------------------------
+
+    def show(self, shown):
+        self.shown = shown
+        self.refresh()
+
+    def _on_setting(self, event):
+        if event.obj in (self.mode, self.seed):
+            self._plane = None
+        self._show_mode_widgets()
+        self._key = None
+        self.refresh()
+
+    def _on_step(self, event):
+        if event.new < event.old:  # reset or randomize: a new start
+            self._trail.clear()
+            self._plane = None
+        self._trail.append(core.flatten(self.state.W, self.state.b))
+
+    def _show_mode_widgets(self):
+        by_parameters = self.mode.value == "parameters"
+        self.x_param.visible = self.y_param.visible = by_parameters
+        self.seed.visible = not by_parameters
+
+    def _axes(self):
+        """(origin θ0, du, dv, coordinates of θ0 on the axes) of the plane drawn."""
+        state, C = self.state, self.state.num_classes
+        theta = core.flatten(state.W, state.b)
+        if self.mode.value == "parameters":
+            du = core.parameter_direction(self.x_param.value, C)
+            dv = core.parameter_direction(self.y_param.value, C)
+            return theta, du, dv, (float(theta @ du), float(theta @ dv))
+        if self._plane is None:
+            du, dv = core.random_directions(state.W, state.b, int(self.seed.value))
+            self._plane = (theta, du, dv)
+        return (*self._plane, (0.0, 0.0))
+
+    @staticmethod
+    def _coordinates(thetas, origin, du, dv, at_origin):
+        """Where parameter vectors (M, P) fall on the plane's axes."""
+        us, vs = core.slice_coordinates(thetas, origin, du, dv)
+        return us + at_origin[0], vs + at_origin[1]
+
+    def refresh(self, event=None):
+        if not self.shown:
+            return
+        state = self.state
+        origin, du, dv, (cu, cv) = self._axes()
+        span = float(self.span.value)
+        key = (origin.tobytes(), du.tobytes(), dv.tobytes(), span, state.X.tobytes(),
+               state.y.tobytes(), tuple(sorted(state.objective.items())))
+        if key != self._key:
+            n_points = max(1, len(state.X))
+            cells = int(min(RESOLUTION, max(11, np.sqrt(MAX_GRID_WORK / n_points))))
+            us, vs = core.grid_axes(0.0, 0.0, span, cells)
+            W, b = core.unflatten(origin, state.num_classes)
+            losses = core.loss_grid(state.X, state.y, W, b, du, dv, us, vs, **state.objective)
+            positive = losses[losses > 0]
+            self.mapper.update(low=float(positive.min()) if positive.size else 1e-3,
+                               high=float(max(losses.max(), 1e-3)))
+            self.grid.data = dict(image=[np.maximum(losses, 1e-12)], x=[cu - span], y=[cv - span],
+                                  dw=[2 * span], dh=[2 * span])
+            self._key = key
+        xs, ys = self._coordinates(np.array(self._trail), origin, du, dv, (cu, cv))
+        self.path.data = dict(x=xs, y=ys)
+        here_x, here_y = self._coordinates(core.flatten(state.W, state.b)[None], origin, du, dv,
+                                           (cu, cv))
+        self.here.data = dict(x=here_x, y=here_y)
+        self.figure.xaxis.axis_label = label(self.x_param.value) if self.mode.value == "parameters" else "direction 1"
+        self.figure.yaxis.axis_label = label(self.y_param.value) if self.mode.value == "parameters" else "direction 2"
+        self.figure.x_range.update(start=cu - span, end=cu + span)
+        self.figure.y_range.update(start=cv - span, end=cv + span)

@@ -1,0 +1,94 @@
+"""The optimizer lab's controls: update rule and its hyper-parameters, mini-batches, schedule."""
+
+import html
+
+import panel as pn
+
+from app.assets import STYLESHEET
+from app.live import LiveTable
+from app.readouts import format_number
+
+HYPERPARAMETER_LABELS = {
+    "momentum": "Momentum μ",
+    "rho": "Decay ρ",
+    "beta1": "β1",
+    "beta2": "β2",
+    "eps": "ε",
+}
+
+
+class OptimizerControls:
+    """Widgets bound to the state's optimizer settings; a hyper-parameter shows only when the
+    chosen optimizer has it."""
+
+    def __init__(self, state):
+        self.state = state
+        self.optimizer = pn.widgets.Select.from_param(state.param.optimizer, label="Optimizer",
+                                                      width=130)
+        self.hyperparameters = {
+            name: pn.widgets.FloatInput.from_param(state.param[name], label=label, width=78)
+            for name, label in HYPERPARAMETER_LABELS.items()
+        }
+        self.full_batch = pn.widgets.Checkbox(label="Full batch", value=state.batch_size is None)
+        self.batch_size = pn.widgets.IntSlider(label="Mini-batch size", start=1,
+                                               end=max(2, len(state.X)), value=self._batch_value(),
+                                               width=190)
+        self.seed = pn.widgets.IntInput.from_param(state.param.seed, label="Seed", width=80)
+        self.schedule = pn.widgets.Select.from_param(state.param.schedule, label="Step-size schedule",
+                                                     width=150)
+        self.decay_rate = pn.widgets.FloatInput.from_param(state.param.decay_rate, label="Decay γ",
+                                                           step=0.05, width=85)
+        self.decay_every = pn.widgets.IntInput.from_param(state.param.decay_every,
+                                                          label="every k steps", width=95)
+        self.now = LiveTable(labels=[("step-size-now", "Step size now")], css_classes=["readout"],
+                             stylesheets=[STYLESHEET], margin=(4, 6))
+        self.notice = pn.pane.HTML("", css_classes=["notice"], stylesheets=[STYLESHEET],
+                                   margin=(0, 6), sizing_mode="stretch_width")
+
+        self.full_batch.param.watch(self._on_batch_widgets, "value")
+        self.batch_size.param.watch(self._on_batch_widgets, "value_throttled")
+        state.param.watch(self._show_hyperparameters, "optimizer")
+        state.param.watch(self._show_schedule, "schedule")
+        state.param.watch(self._follow_batch_size, ["batch_size", "X"])
+        state.param.watch(self._refresh_now, ["steps", "step_size", "schedule", "decay_rate",
+                                              "decay_every"])
+        state.param.watch(self._on_notice, "notice")
+        self._show_hyperparameters()
+        self._show_schedule()
+        self._follow_batch_size()
+        self._refresh_now()
+
+        self.panel = pn.Column(
+            pn.Row(self.optimizer, *self.hyperparameters.values(), margin=0),
+            pn.Row(self.full_batch, self.batch_size, self.seed, margin=0),
+            pn.Row(self.schedule, self.decay_rate, self.decay_every, margin=0),
+            self.now, self.notice, margin=0, sizing_mode="stretch_width",
+        )
+
+    def _batch_value(self):
+        n = max(1, len(self.state.X))
+        return n if self.state.batch_size is None else min(self.state.batch_size, n)
+
+    def _on_batch_widgets(self, event=None):
+        self.state.batch_size = None if self.full_batch.value else int(self.batch_size.value)
+
+    def _follow_batch_size(self, event=None):
+        n = len(self.state.X)
+        self.batch_size.param.update(end=max(2, n), value=max(1, min(self._batch_value(), max(2, n))),
+                                     disabled=self.state.batch_size is None)
+        self.full_batch.value = self.state.batch_size is None
+
+    def _show_hyperparameters(self, event=None):
+        wanted = self.state.hyperparameter_names
+        for name, widget in self.hyperparameters.items():
+            widget.visible = name in wanted
+
+    def _show_schedule(self, event=None):
+        decays = self.state.schedule != "constant"
+        self.decay_rate.visible = self.decay_every.visible = decays
+
+    def _refresh_now(self, event=None):
+        self.now.values = {"step-size-now": format_number(self.state.effective_step_size)}
+
+    def _on_notice(self, event):
+        self.notice.object = f"<span class='muted'>{html.escape(event.new)}</span>" if event.new else ""

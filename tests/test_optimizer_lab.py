@@ -1,0 +1,150 @@
+"""The optimizer lab driven in-process: optimizers, mini-batches, schedules, history, views."""
+
+import numpy as np
+import pytest
+
+import core
+from app.page import LabPage
+from app.state import OPTIMIZER_LABELS, LabState
+
+
+@pytest.fixture
+def page():
+    return LabPage(LabState(seed=0))
+
+
+@pytest.mark.parametrize("name", list(core.OPTIMIZERS))
+def test_each_optimizer_lowers_the_loss_with_its_own_hyperparameters(name):
+    state = LabState(seed=0)
+    state.param.update(optimizer=name, step_size=0.05)
+    start = state.evaluation.total_loss
+    for _ in range(40):
+        state.step()
+    assert state.evaluation.total_loss < start
+    assert type(state.optimizer_instance) is core.OPTIMIZERS[name]
+
+
+def test_hyperparameter_widgets_follow_the_optimizer(page):
+    shown = lambda: {n for n, w in page.optimizer.hyperparameters.items() if w.visible}  # noqa: E731
+    expected = {"sgd": set(), "momentum": {"momentum"}, "nesterov": {"momentum"},
+                "adagrad": {"eps"}, "rmsprop": {"rho", "eps"}, "adam": {"beta1", "beta2", "eps"}}
+    for name, wanted in expected.items():
+        page.state.optimizer = name
+        assert shown() == wanted, name
+
+
+def test_a_new_hyperparameter_resets_the_optimizer_and_says_so(page):
+    state = page.state
+    state.optimizer = "momentum"
+    for _ in range(3):
+        state.step()
+    assert state.velocity() is not None and np.abs(state.velocity()).sum() > 0
+    W = state.W.copy()
+    state.momentum = 0.5
+    assert state.velocity() is None
+    assert "Momentum" in state.notice and "reset" in state.notice
+    np.testing.assert_array_equal(state.W, W)
+    assert state.optimizer_instance.hyperparameters["momentum"] == 0.5
+
+
+def test_momentum_velocity_is_drawn_next_to_the_gradient(page):
+    page.state.optimizer = "momentum"
+    assert len(page.plot.velocity_arrows.data["x0"]) == 0
+    page.state.step()
+    assert len(page.plot.velocity_arrows.data["x0"]) == 3
+
+
+def test_mini_batches_are_seeded_marked_and_reproducible():
+    def run(seed):
+        state = LabState(seed=0)
+        state.param.update(batch_size=3, seed=seed)
+        batches = []
+        for _ in range(10):
+            state.step()
+            batches.append(tuple(state.batch))
+        return state.W.copy(), batches
+
+    W1, batches1 = run(7)
+    W2, batches2 = run(7)
+    W3, _ = run(8)
+    np.testing.assert_array_equal(W1, W2)
+    assert batches1 == batches2 and all(len(b) == 3 for b in batches1)
+    assert not np.array_equal(W1, W3)
+
+
+def test_the_current_batch_is_marked_on_the_plot(page):
+    page.state.batch_size = 4
+    page.state.step()
+    marked = np.column_stack([page.plot.batch_points.data["x"], page.plot.batch_points.data["y"]])
+    np.testing.assert_array_equal(marked, page.state.X[page.state.batch])
+    page.state.batch_size = None
+    page.state.step()
+    assert len(page.plot.batch_points.data["x"]) == 0
+
+
+def test_the_schedule_sets_the_step_size_of_each_step():
+    state = LabState(seed=0)
+    state.param.update(schedule="step", decay_rate=0.5, decay_every=5, step_size=0.2)
+    sizes = []
+    for _ in range(12):
+        sizes.append(state.effective_step_size)
+        state.step()
+        assert state.optimizer_instance.step_size == sizes[-1]
+    assert sizes[:5] == [0.2] * 5 and sizes[5:10] == [0.1] * 5 and sizes[10] == 0.05
+
+
+def test_history_stays_bounded_on_a_long_run():
+    state = LabState(seed=0)
+    state.step_size = 0.01
+    for _ in range(5000):
+        state.step()
+    assert len(state.history) <= state.history.capacity
+    steps = state.history.columns()["step"]
+    assert steps[0] == 0 and steps[-1] == 5000
+
+
+def test_history_chart_shows_every_record_and_restarts_with_reset(page):
+    for _ in range(25):
+        page.state.step()
+    np.testing.assert_array_equal(page.history.source.data["step"], np.arange(26))
+    page.state.reset()
+    np.testing.assert_array_equal(page.history.source.data["step"], [0])
+
+
+def test_landscape_axes_follow_the_chosen_parameters(page):
+    page.landscape.show(True)
+    page.landscape.x_param.value, page.landscape.y_param.value = "b1", "W21"
+    assert page.landscape.figure.xaxis.axis_label == "b[1]"
+    assert page.landscape.figure.yaxis.axis_label == "W[2,1]"
+    x_range = page.landscape.figure.x_range
+    assert x_range.start < page.state.b[1] < x_range.end
+    # The centre cell is the current loss.
+    image = page.landscape.grid.data["image"][0]
+    centre = image[image.shape[0] // 2, image.shape[1] // 2]
+    assert centre == pytest.approx(page.state.evaluation.total_loss)
+
+
+def test_landscape_is_not_recomputed_while_hidden(page, monkeypatch):
+    calls = []
+    original = core.loss_grid
+    monkeypatch.setattr(core, "loss_grid", lambda *a, **k: calls.append(1) or original(*a, **k))
+    for _ in range(5):
+        page.state.step()
+    assert calls == []
+    page.landscape.show(True)
+    assert len(calls) == 1
+
+
+def test_compare_runs_the_chosen_optimizers_from_the_same_start(page):
+    page.compare.choice.value = ["SGD", "Adam"]
+    page.compare.steps.value = 50
+    page.compare.run()
+    assert "SGD" in page.compare.status.object and "Adam" in page.compare.status.object
+    assert len(page.compare.figure.renderers) == 2
+    page.compare.choice.value = ["SGD"]
+    page.compare.run()
+    assert "two to four" in page.compare.status.object
+
+
+def test_optimizer_labels_cover_core():
+    assert set(OPTIMIZER_LABELS.values()) == set(core.OPTIMIZERS)
