@@ -63,7 +63,7 @@ class LandscapeView:
                                pn.pane.Bokeh(self.figure), margin=0)
 
     def _build_figure(self):
-        fig = figure(width=400, height=320, tools="pan,wheel_zoom,reset,save", toolbar_location="above",
+        fig = figure(width=400, height=290, tools="pan,wheel_zoom,reset,save", toolbar_location="above",
                      title="Total loss (log colour scale)", match_aspect=False)
         fig.title.text_font_size = "12px"
         fig.image(image="image", x="x", y="y", dw="dw", dh="dh", source=self.grid,

@@ -1,0 +1,64 @@
+"""The optimizer lab in the browser: pick an optimizer, run, read the history and the landscape."""
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+HISTORY_LENGTH = """() => {
+  const doc = Bokeh.documents[0]
+  const chart = [...doc.all_models].find(m => m.type == "Figure" && m.title && m.title.text == "Loss history")
+  return chart.renderers[0].data_source.data.step.length
+}"""
+
+LANDSCAPE_AXES = """() => {
+  const doc = Bokeh.documents[0]
+  const map = [...doc.all_models].find(m => m.type == "Figure" && m.title && m.title.text.startsWith("Total loss (log"))
+  return [map.below[0].axis_label, map.left[0].axis_label, map.x_range.start, map.x_range.end]
+}"""
+
+
+def open_tab(lab, name):
+    lab.page.locator(".bk-tab", has_text=name).click()
+    lab.page.wait_for_timeout(300)
+
+
+def test_adam_runs_the_loss_falls_and_the_history_grows(open_lab, artifacts):
+    lab = open_lab()
+    open_tab(lab, "Optimizer")
+    lab.page.locator("select").first.select_option(label="Adam")
+    expect(lab.page.get_by_text("Adam starts afresh")).to_be_visible()
+    expect(lab.page.get_by_text("β2")).to_be_visible()
+    start = lab.readout("Total loss")
+    lab.click("Run")
+    lab.page.wait_for_timeout(2500)
+    lab.click("Stop")
+    lab.page.wait_for_timeout(500)
+    steps = lab.readout("Steps")
+    assert steps >= 5
+    assert lab.readout("Total loss") < start
+    assert lab.page.evaluate(HISTORY_LENGTH) == steps + 1
+    lab.page.screenshot(path=artifacts / "optimizer.png")
+
+
+def test_the_landscape_follows_the_chosen_parameters(open_lab, artifacts):
+    lab = open_lab()
+    open_tab(lab, "Landscape")
+    x_label, y_label, start, end = lab.page.evaluate(LANDSCAPE_AXES)
+    assert (x_label, y_label) == ("W[0,0]", "W[0,1]")
+    assert start < 1.0 < end  # W[0,0] is 1 at the start
+    selects = lab.page.locator("select")
+    selects.filter(has=lab.page.locator("option", has_text="b[2]")).first.select_option(label="b[1]")
+    lab.page.wait_for_timeout(500)
+    x_label, _, start, end = lab.page.evaluate(LANDSCAPE_AXES)
+    assert x_label == "b[1]"
+    assert start < 0.5 < end  # b[1] is 0.5 at the start
+    lab.page.screenshot(path=artifacts / "landscape.png")
+
+
+def test_compare_draws_one_curve_per_optimizer(open_lab, artifacts):
+    lab = open_lab()
+    open_tab(lab, "Compare")
+    lab.page.get_by_role("button", name="Compare", exact=True).click()
+    expect(lab.page.get_by_text("Total loss after 200 steps")).to_be_visible()
+    lab.page.screenshot(path=artifacts / "compare.png")
