@@ -62,7 +62,7 @@ class HistoryChart:
         self.refresh()
         state.param.watch(self.refresh, ["steps", "history_restarted", "running"])
 
-    def refresh(self, event=None):
+    def refresh(self, *events):
         history = self.state.history
         if self.state.running and time.monotonic() - self._sent_at < HISTORY_SEND_S:
             return  # the next update sends these records too

@@ -72,7 +72,7 @@ class OptimizerControls:
     def _on_batch_widgets(self, event=None):
         self.state.batch_size = None if self.full_batch.value else int(self.batch_size.value)
 
-    def _follow_batch_size(self, event=None):
+    def _follow_batch_size(self, *events):
         n = len(self.state.X)
         self.batch_size.param.update(end=max(2, n), value=max(1, min(self._batch_value(), max(2, n))),
                                      disabled=self.state.batch_size is None)
@@ -87,7 +87,7 @@ class OptimizerControls:
         decays = self.state.schedule != "constant"
         self.decay_rate.visible = self.decay_every.visible = decays
 
-    def _refresh_now(self, event=None):
+    def _refresh_now(self, *events):
         self.now.values = {"step-size-now": format_number(self.state.effective_step_size)}
 
     def _on_notice(self, event):

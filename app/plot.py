@@ -99,6 +99,7 @@ class PlotView:
         self.moved.on_change("data", self._on_drag)
         self.points.selected.on_change("indices", self._on_select)
         self.figure.on_event(events.RangesUpdate, self._on_view_change)
+        self.figure.on_event(events.Tap, self._on_tap)
         state.param.watch(self._on_evaluation, "evaluation")
         state.param.watch(self._on_box, "box")
         state.param.watch(self._on_selected, "selected")
@@ -149,7 +150,7 @@ class PlotView:
             end=VeeHead(size=7, fill_color=field("color"), line_color=field("color")),
         ))
         fig.scatter("x0", "x1", source=self.points, size="ring", fill_color=None,
-                    line_color="color", line_alpha=0.55, line_width=2)
+                    line_color="color", line_alpha=0.55, line_width=2, nonselection_line_alpha=0.55)
         dots = fig.scatter(
             "x0", "x1", source=self.points, size=13, fill_color="color",
             line_color=POINT_OUTLINE, line_width=1.2,
@@ -157,7 +158,7 @@ class PlotView:
             nonselection_fill_alpha=0.85, nonselection_line_alpha=0.85,
         )
         fig.text("x0", "x1", text="label", source=self.points, x_offset=9, y_offset=-9,
-                 text_font_size="11px", text_color=TEXT_MUTED)
+                 text_font_size="11px", text_color=TEXT_MUTED, nonselection_text_alpha=1.0)
 
         pan = PanTool()
         self.hover = HoverTool(renderers=[dots], tooltips=self._tooltips())
@@ -277,6 +278,10 @@ class PlotView:
         if 0 <= i < len(self._shown_X):
             self._shown_X[i] = (x0, x1)
         self.state.move_point(i, x0, x1)
+
+    def _on_tap(self, event):
+        if self.state.add_class is not None and None not in (event.x, event.y):
+            self.state.add_point(float(event.x), float(event.y), self.state.add_class)
 
     def _on_select(self, attr, old, new):
         self.state.selected = int(new[0]) if new else None

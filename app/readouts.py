@@ -44,7 +44,7 @@ class LossReadout:
         state.param.watch(self.refresh, ["evaluation", "steps"])
         state.param.watch(self._on_message, "message")
 
-    def refresh(self, event=None):
+    def refresh(self, *events):
         ev = self.state.evaluation
         n = len(ev.point_losses)
         correct = int(np.sum(ev.predictions == self.state.y)) if n else 0
@@ -77,7 +77,7 @@ def data_table(points):
         TableColumn(field="s2", title="s₂", formatter=number, width=57),
         TableColumn(field="loss", title="L", formatter=NumberFormatter(format="0.0000"), width=62),
     ]
-    table = DataTable(source=points, columns=columns, index_position=None, height=290, width=405,
+    table = DataTable(source=points, columns=columns, index_position=None, height=200, width=405,
                       sortable=False, reorderable=False, name="data-table")
     # The table redraws only when its row set changes, so new values in the same rows must ask;
     # at most a few times a second, since numbers changing faster cannot be read anyway and a

@@ -32,6 +32,9 @@ SCHEDULE_LABELS = {
     "Exponential decay": "exponential",
 }
 
+MAX_POINTS = 500
+"""Most points a data set may hold: enough for any lecture, few enough to stay immediate."""
+
 GROWTH_LIMIT = 1e3
 """A run diverges when its total loss grows past this many times the loss it started from."""
 
@@ -83,6 +86,8 @@ class LabState(param.Parameterized):
     message = param.String("", doc="What the page should tell the user now, in plain words.")
     selected = param.Integer(None, allow_None=True, doc="Index of the point picked for a closer look.")
     notice = param.String("", doc="A passing remark about what just changed.")
+    add_class = param.Integer(None, bounds=(0, 2), allow_None=True,
+                              doc="Class of the point a click on the plot adds; None: clicks select.")
     batch = param.Array(None, allow_None=True, doc="Points the last step used; None for all.")
     history_restarted = param.Event(doc="Fires when the loss history starts over.")
 
@@ -247,6 +252,44 @@ class LabState(param.Parameterized):
         moved = np.array(self.X)
         moved[i] = (x0, x1)
         self.X = _readonly(moved)
+
+    def add_point(self, x0, x1, label):
+        """Add a point of class `label` at (x0, x1), as a click in add mode does."""
+        if len(self.X) >= MAX_POINTS:
+            self.message = (f"The data set is full: it holds at most {MAX_POINTS} points. "
+                            "Delete some to add more.")
+            return
+        if not (np.isfinite(x0) and np.isfinite(x1)) or label not in range(self.num_classes):
+            return
+        self.param.update(X=_readonly(np.vstack([self.X, [[x0, x1]]])),
+                          y=np.append(self.y, int(label)), batch=None)
+
+    def delete_point(self, i):
+        """Remove point i (nothing happens for an index that is not a point)."""
+        if i is None or not 0 <= i < len(self.X):
+            return
+        keep = np.arange(len(self.X)) != i
+        self.param.update(X=_readonly(self.X[keep]), y=self.y[keep], selected=None, batch=None,
+                          message="")
+
+    def clear_points(self):
+        """Remove every point: a valid, if empty, data set."""
+        self.param.update(X=_readonly(np.zeros((0, 2))), y=np.zeros(0, dtype=int), selected=None,
+                          batch=None, message="")
+
+    def load_preset(self, name):
+        """Replace the data by one of core's presets; W, b and every setting stay."""
+        X, y = core.preset(name, seed=self.seed)
+        self.param.update(X=_readonly(X), y=np.asarray(y, dtype=int), selected=None, batch=None,
+                          message="")
+
+    def data_notes(self):
+        """Plain-words remarks on an unusual data set (no points, a class without points)."""
+        if len(self.X) == 0:
+            return ["There are no points: the data loss is 0 and only the regularization acts."]
+        counts = np.bincount(self.y, minlength=self.num_classes)
+        return [f"Class {k} has no points, so no point asks for its score to be highest."
+                for k in np.flatnonzero(counts == 0)]
 
     def randomize(self):
         """New random W and b (the data stays), and a fresh optimizer."""

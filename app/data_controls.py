@@ -1,0 +1,67 @@
+"""Editing the data: presets, adding and deleting points, clearing, with plain-words notes."""
+
+import html
+
+import panel as pn
+
+import core
+from app.assets import STYLESHEET
+from app.state import MAX_POINTS
+
+PRESET_LABELS = {
+    "The reference demo's 9 points": "default",
+    "Separable blobs": "separable_blobs",
+    "Overlapping classes": "overlapping",
+    "One outlier": "outlier",
+    "A class with a single point": "single_point_class",
+}
+
+CLICK_MODES = {"Select & drag": None, "Add class 0": 0, "Add class 1": 1, "Add class 2": 2}
+
+
+class DataControls:
+    """The Data tab: what a click on the plot does, presets, delete and clear."""
+
+    def __init__(self, state):
+        self.state = state
+        assert set(PRESET_LABELS.values()) == set(core.PRESETS)
+        self.preset = pn.widgets.Select(label="Data set", options=PRESET_LABELS, value="default",
+                                        width=230)
+        self.load = pn.widgets.Button(label="Load", width=70)
+        self.click_mode = pn.widgets.RadioButtonGroup(label="A click on the plot",
+                                                      options=list(CLICK_MODES),
+                                                      value=self._mode_label(), width=390)
+        self.delete = pn.widgets.Button(label="Delete selected point", width=170)
+        self.clear = pn.widgets.Button(label="Clear all points", width=140)
+        self.notes = pn.pane.HTML("", stylesheets=[STYLESHEET], margin=(4, 6),
+                                  sizing_mode="stretch_width")
+
+        self.load.on_click(lambda event: state.load_preset(self.preset.value))
+        self.click_mode.param.watch(
+            lambda event: setattr(state, "add_class", CLICK_MODES[event.new]), "value")
+        state.param.watch(lambda event: setattr(self.click_mode, "value", self._mode_label()),
+                          "add_class")
+        self.delete.on_click(lambda event: state.delete_point(state.selected))
+        self.clear.on_click(lambda event: state.clear_points())
+        state.param.watch(self._refresh, ["X", "y", "selected"])
+        self._refresh()
+
+        self.panel = pn.Column(
+            pn.pane.HTML("<b>A click on the plot</b> <span class='muted'>(or press A)</span>",
+                         stylesheets=[STYLESHEET], margin=(4, 6, 0, 6)),
+            self.click_mode,
+            pn.Row(self.delete, self.clear, margin=0),
+            pn.Row(self.preset, self.load, margin=0, align="end"),
+            self.notes, margin=0,
+        )
+
+    def _mode_label(self):
+        return next(label for label, value in CLICK_MODES.items() if value == self.state.add_class)
+
+    def _refresh(self, *events):
+        state = self.state
+        n = len(state.X)
+        self.delete.disabled = state.selected is None
+        counts = ", ".join(f"class {k}: {int((state.y == k).sum())}" for k in range(state.num_classes))
+        lines = [f"{n} of at most {MAX_POINTS} points ({counts})."] + state.data_notes()
+        self.notes.object = "<br>".join(html.escape(line) for line in lines)
