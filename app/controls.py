@@ -13,9 +13,17 @@ import panel as pn
 import param
 from bokeh.models import CustomJSTickFormatter
 from panel.custom import JSComponent
+from panel.io import hold
 
 from app.assets import STYLESHEET
 from app.palette import CLASS_COLORS, CLASS_NAMES, GRADIENT_COLOR
+
+
+def held(action):
+    """Run an action with the page's updates held back and sent as one message, so the browser
+    never shows half of it (new parameters with the old step count, say)."""
+    with hold():
+        action()
 
 
 class ParameterPanel(JSComponent):
@@ -105,10 +113,10 @@ class SettingsControls:
         self.step_size.param.watch(self._on_step_size, "value")
         state.param.watch(self._on_state_step_size, "step_size")
         state.param.watch(self._on_running, "running")
-        self.step_button.on_click(lambda event: state.step())
+        self.step_button.on_click(lambda event: held(state.step))
         self.run_button.on_click(lambda event: setattr(state, "running", not state.running))
-        self.randomize_button.on_click(lambda event: state.randomize())
-        self.reset_button.on_click(lambda event: state.reset())
+        self.randomize_button.on_click(lambda event: held(state.randomize))
+        self.reset_button.on_click(lambda event: held(state.reset))
 
         self.panel = pn.Column(
             pn.pane.HTML("<b>Loss</b> <span class='muted'>(the three SVMs, or softmax cross-entropy)</span>",

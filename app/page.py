@@ -5,12 +5,19 @@ import panel as pn
 from app.assets import STYLESHEET
 from app.charts import CompareChart, HistoryChart
 from app.controls import ParameterControls, SettingsControls
+from app.data_controls import DataControls
 from app.landscape_view import LandscapeView
+from app.math_view import ExplanationView, LossSettings
 from app.optimizer_controls import OptimizerControls
 from app.pacing import RunTimer
 from app.plot import PlotView
 from app.readouts import LossReadout, data_table
+from app.share_controls import ShareControls
+from app.shortcuts import Shortcuts, presentation_scale
 from app.state import LabState
+
+TABS = ("Points", "Optimizer", "Landscape", "Compare", "Loss", "Data")
+
 
 class LabPage:
     """Everything one session shows, built on one `LabState`."""
@@ -27,14 +34,24 @@ class LabPage:
         self.history = HistoryChart(self.state)
         self.landscape = LandscapeView(self.state)
         self.compare = CompareChart(self.state)
+        self.explanation = ExplanationView(self.state)
+        self.loss_settings = LossSettings(self.state)
+        self.data = DataControls(self.state)
+        self.share = ShareControls(self.state)
+        self.shortcuts = Shortcuts(self.state)
         self.tabs = pn.Tabs(
-            ("Points", pn.pane.Bokeh(self.table, margin=(4, 0))),
-            ("Optimizer", self.optimizer.panel),
-            ("Landscape", self.landscape.panel),
-            ("Compare", self.compare.panel),
+            (TABS[0], pn.Column(pn.pane.Bokeh(self.table, margin=(4, 0)), self.explanation.panel,
+                                margin=0)),
+            (TABS[1], self.optimizer.panel),
+            (TABS[2], self.landscape.panel),
+            (TABS[3], self.compare.panel),
+            (TABS[4], self.loss_settings.panel),
+            (TABS[5], pn.Column(self.data.panel, self.share.panel, margin=0)),
             margin=(4, 0), dynamic=False,
         )
         self.tabs.param.watch(self._on_tab, "active")
+        self.presentation = pn.widgets.Toggle.from_param(self.state.param.presentation,
+                                                         label="Presentation", width=110)
 
         header = pn.pane.HTML(
             "<h1>LossLab</h1><span class='muted'>a linear classifier "
@@ -43,7 +60,9 @@ class LabPage:
             stylesheets=[STYLESHEET],
         )
         self.layout = pn.Column(
-            header,
+            pn.Row(header, self.presentation, self.shortcuts.toggle, margin=0,
+                   sizing_mode="stretch_width"),
+            self.shortcuts.help_table,
             pn.Row(
                 pn.pane.Bokeh(self.plot.figure, margin=(0, 8)),
                 pn.Column(self.parameters.panel, self.history.panel, margin=0),
@@ -51,20 +70,24 @@ class LabPage:
                           width=410, margin=(0, 4)),
                 margin=0,
             ),
-            self.timer.clock,
+            self.timer.clock, self.shortcuts.keys, presentation_scale(self.state),
             stylesheets=[STYLESHEET], margin=0, name="LossLab",
         )
 
     def _on_tab(self, event):
-        self.landscape.show(self.tabs._names[event.new] == "Landscape")
+        self.landscape.show(TABS[event.new] == "Landscape")
 
     def servable(self):
         return self.layout.servable(title="LossLab")
 
 
 def create_app():
-    """A new LossLab page with its own state: one per browser session, or per notebook cell."""
+    """A new LossLab page with its own state: one per browser session, or per notebook cell.
+    Served, it opens on the state its address holds, if any."""
+    pn.extension("katex")
     page = LabPage()
     if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
         pn.state.on_session_destroyed(page.timer.stop)
+        if pn.state.location is not None:
+            page.share.open_address(pn.state.location.search)
     return page.layout

@@ -37,6 +37,8 @@ from app.palette import (
 )
 
 PLOT_SIZE = 480
+PRESENTATION_GROWTH = 1.3
+"""How much larger the plot is in presentation mode."""
 GRAB_RADIUS_PX = 14
 """How close (in screen pixels) the mouse must be to a point to grab it."""
 
@@ -105,6 +107,9 @@ class PlotView:
         state.param.watch(self._on_selected, "selected")
         state.param.watch(self._on_loss, "loss")
         state.param.watch(self._update_pulls, "show_pulls")
+        state.param.watch(self._on_presentation, "presentation")
+        if state.presentation:
+            self._on_presentation()
 
     # -- building ------------------------------------------------------------------------
 
@@ -126,12 +131,14 @@ class PlotView:
         fig.grid.grid_line_alpha = 0.25
         fig.patches("xs", "ys", source=self.regions, fill_color="color",
                     fill_alpha=REGION_ALPHA, line_color=None)
-        fig.segment("x0", "y0", "x1", "y1", source=self.lines, line_color="color", line_width=2.5)
-        fig.add_layout(Arrow(
+        self._lines = fig.segment("x0", "y0", "x1", "y1", source=self.lines, line_color="color",
+                                  line_width=2.5)
+        self._score_arrow = Arrow(
             x_start="x0", y_start="y0", x_end="x1", y_end="y1", source=self.score_arrows,
             line_color=field("color"), line_width=2.5,
             end=NormalHead(size=12, fill_color=field("color"), line_color=field("color")),
-        ))
+        )
+        fig.add_layout(self._score_arrow)
         fig.add_layout(Arrow(
             x_start="x0", y_start="y0", x_end="x1", y_end="y1", source=self.gradient_arrows,
             line_color=GRADIENT_COLOR, line_width=2, line_dash="dashed",
@@ -151,13 +158,13 @@ class PlotView:
         ))
         fig.scatter("x0", "x1", source=self.points, size="ring", fill_color=None,
                     line_color="color", line_alpha=0.55, line_width=2, nonselection_line_alpha=0.55)
-        dots = fig.scatter(
+        self._dots = dots = fig.scatter(
             "x0", "x1", source=self.points, size=13, fill_color="color",
             line_color=POINT_OUTLINE, line_width=1.2,
             selection_line_color=HIGHLIGHT_COLOR, selection_line_width=4,
             nonselection_fill_alpha=0.85, nonselection_line_alpha=0.85,
         )
-        fig.text("x0", "x1", text="label", source=self.points, x_offset=9, y_offset=-9,
+        self._labels = fig.text("x0", "x1", text="label", source=self.points, x_offset=9, y_offset=-9,
                  text_font_size="11px", text_color=TEXT_MUTED, nonselection_text_alpha=1.0)
 
         pan = PanTool()
@@ -267,6 +274,19 @@ class PlotView:
             x_range.update(start=xmin, end=xmax)
             y_range.update(start=ymin, end=ymax)
         self._update_geometry()
+
+    def _on_presentation(self, *events):
+        """Presentation mode: a larger picture with thicker lines and larger type."""
+        big = self.state.presentation
+        grow = PRESENTATION_GROWTH if big else 1.0
+        self.figure.update(width=round(PLOT_SIZE * grow), height=round(PLOT_SIZE * grow))
+        self._lines.glyph.line_width = 4 if big else 2.5
+        self._score_arrow.line_width = 4 if big else 2.5
+        self._dots.glyph.size = 18 if big else 13
+        self._labels.glyph.text_font_size = "15px" if big else "11px"
+        for axis in (*self.figure.xaxis, *self.figure.yaxis):
+            axis.major_label_text_font_size = "15px" if big else "11px"
+            axis.axis_label_text_font_size = "17px" if big else "13px"
 
     def _on_loss(self, event):
         self.hover.tooltips = self._tooltips()

@@ -36,10 +36,9 @@ import urllib.parse
 import numpy as np
 import param
 
-from app.state import LabState
+from app.state import MAX_POINTS, LabState
 
 VERSION = 1
-MAX_POINTS = 500
 MAX_JSON_BYTES = 1_000_000
 MAX_QUERY_CHARS = 65_536
 VALUE_LIMIT = 1e6
@@ -245,18 +244,23 @@ def state_to_dict(state):
     return data
 
 
-def apply_shared(state, data):
-    """Validate all of ``data`` first, then set it on ``state`` in one update; returns the values.
-
-    Invalid input raises ShareError and changes nothing. A selected point that no longer exists
-    is unselected.
-    """
-    values = state_from_dict(data)
+def apply_values(state, values):
+    """Set validated ``values`` (from state_from_dict, from_json or from_query) on ``state`` in
+    one update, as a new start: a selected point that no longer exists is unselected, and the
+    step count, the optimizer's memory and the loss history start over."""
     update = dict(values)
     selected = getattr(state, "selected", None)
     if "X" in values and selected is not None and selected >= len(values["X"]):
         update["selected"] = None
     state.param.update(**update)
+    state.start_over()
+
+
+def apply_shared(state, data):
+    """Validate all of ``data`` first, then set it on ``state`` (see apply_values); returns the
+    values. Invalid input raises ShareError and changes nothing."""
+    values = state_from_dict(data)
+    apply_values(state, values)
     return values
 
 

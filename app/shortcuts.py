@@ -3,6 +3,7 @@
 import panel as pn
 import param
 from panel.custom import JSComponent
+from panel.io import hold
 
 from app.assets import STYLESHEET
 from app.state import LOSS_LABELS
@@ -60,7 +61,10 @@ class Shortcuts:
         self.toggle.param.watch(lambda event: setattr(self.help_table, "visible", event.new), "value")
 
     def _on_key(self, event):
-        key = (event.new or {}).get("key")
+        with hold():
+            self._act((event.new or {}).get("key"))
+
+    def _act(self, key):
         state = self.state
         if key == "s" and not state.running:
             state.step()
@@ -80,3 +84,31 @@ class Shortcuts:
             state.delete_point(state.selected)
         elif key == "p":
             state.presentation = not state.presentation
+
+
+PRESENTATION_SCALE = 1.3
+"""How much larger presentation mode sets the type of the readouts and parameters."""
+
+
+class PageScale(JSComponent):
+    """Sets the page-wide type scale (a CSS variable every LossLab stylesheet reads)."""
+
+    scale = param.Number(1.0, bounds=(0.5, 3.0), doc="The type scale.")
+
+    _esm = """
+    export function render({ model }) {
+      const apply = () => document.documentElement.style.setProperty("--losslab-scale", String(model.scale))
+      apply()
+      model.on("scale", apply)
+      return document.createElement("span")
+    }
+    """
+
+
+def presentation_scale(state):
+    """A PageScale that follows the state's presentation mode."""
+    scale = PageScale(width=0, height=0, margin=0,
+                      scale=PRESENTATION_SCALE if state.presentation else 1.0)
+    state.param.watch(lambda event: setattr(scale, "scale", PRESENTATION_SCALE if event.new else 1.0),
+                      "presentation")
+    return scale

@@ -291,18 +291,22 @@ class LabState(param.Parameterized):
         return [f"Class {k} has no points, so no point asks for its score to be highest."
                 for k in np.flatnonzero(counts == 0)]
 
+    def start_over(self):
+        """A new start from the current W and b: no steps yet, the optimizer's memory and the
+        loss history cleared."""
+        self.param.update(steps=0, batch=None)
+        self.optimizer_instance.reset()
+        self._restart_history()
+
     def randomize(self):
         """New random W and b (the data stays), and a fresh optimizer."""
         C = self.num_classes
         self.param.update(
             W=_readonly(self._rng.uniform(-3.0, 3.0, size=(C, 2))),
             b=_readonly(self._rng.uniform(-1.0, 1.0, size=C)),
-            steps=0,
-            batch=None,
             message="",
         )
-        self.optimizer_instance.reset()
-        self._restart_history()
+        self.start_over()
 
     def reset(self):
         """The default data and parameters; settings stay as they are."""
@@ -315,8 +319,6 @@ class LabState(param.Parameterized):
             box=core.DEFAULT_BOX,
             steps=0,
             selected=None,
-            batch=None,
             message="",
         )
-        self.optimizer_instance.reset()
-        self._restart_history()
+        self.start_over()

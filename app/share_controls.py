@@ -1,0 +1,75 @@
+"""Sharing a view: the page's address always holds the whole state, and the same state goes to
+and comes from a JSON file."""
+
+import html
+import io
+import time
+
+import panel as pn
+
+from app.assets import STYLESHEET
+from app.share import SHARED, ShareError, apply_values, from_json, from_query, to_json, to_query
+
+URL_EVERY_S = 1.0
+"""While running, the address is rewritten at most this often (and once more on Stop)."""
+
+
+class ShareControls:
+    """Keeps the page address in step with the state, and downloads / uploads JSON files."""
+
+    def __init__(self, state):
+        self.state = state
+        self.download = pn.widgets.FileDownload(callback=self._json_file, filename="losslab.json",
+                                                label="Download this lab as JSON", width=230)
+        self.upload = pn.widgets.FileInput(accept=".json,application/json", width=230)
+        self.status = pn.pane.HTML("", stylesheets=[STYLESHEET], margin=(0, 6),
+                                   sizing_mode="stretch_width")
+        self._written_at = 0.0
+        self.upload.param.watch(self._on_upload, "value")
+        state.param.watch(self._write_address, list(SHARED) + ["running"])
+        self.panel = pn.Column(
+            pn.pane.HTML("<b>Share</b> <span class='muted'>(the page address always holds this "
+                         "whole lab: copy it to share exactly this view)</span>",
+                         stylesheets=[STYLESHEET], margin=(8, 6, 0, 6)),
+            self.download, pn.pane.HTML("Open a lab from a JSON file:", margin=(4, 6, 0, 6)),
+            self.upload, self.status, margin=0,
+        )
+
+    # -- the address -----------------------------------------------------------------------
+
+    def open_address(self, query):
+        """Set the state from a shared address's query; a bad one is refused, changing nothing."""
+        if not query or query in ("?",):
+            return
+        try:
+            apply_values(self.state, from_query(query))
+        except ShareError as error:
+            self.state.message = f"This link could not be opened: {error} The default lab is shown."
+
+    def _write_address(self, *events):
+        location = pn.state.location
+        if location is None:
+            return
+        if self.state.running and time.monotonic() - self._written_at < URL_EVERY_S:
+            return
+        self._written_at = time.monotonic()
+        try:
+            location.search = "?" + to_query(self.state)
+        except ShareError:
+            pass  # a state that cannot be shared keeps the last address that could
+
+    # -- files -------------------------------------------------------------------------------
+
+    def _json_file(self):
+        return io.StringIO(to_json(self.state))
+
+    def _on_upload(self, event):
+        if event.new is None:
+            return
+        try:
+            apply_values(self.state, from_json(event.new))
+        except ShareError as error:
+            self.status.object = (f"<span class='error'>Not opened: {html.escape(str(error))} "
+                                  "Nothing was changed.</span>")
+            return
+        self.status.object = f"Opened {html.escape(self.upload.filename or 'the file')}."
