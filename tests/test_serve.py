@@ -1,0 +1,248 @@
+"""The `losslab` command: its options, the websocket origins it allows, and serving from several
+processes."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from app import serve
+
+
+def parse(*argv):
+    return serve.parse_args(list(argv))
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# -- options -----------------------------------------------------------------------------------
+
+def test_defaults_serve_this_machine_only():
+    args = parse()
+    assert (args.port, args.address, args.no_show) == (5006, "localhost", False)
+    assert args.websocket_origins == ["localhost:5006", "127.0.0.1:5006"]
+    assert args.num_procs == 1
+    assert args.session_timeout == serve.DEFAULT_SESSION_TIMEOUT_S
+    assert args.warnings == []
+
+
+def test_the_readme_command_still_parses():
+    args = parse("--port", "5007", "--no-show")
+    assert (args.port, args.no_show) == (5007, True)
+    assert args.websocket_origins == ["localhost:5007", "127.0.0.1:5007"]
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "::1", "[::1]", "LOCALHOST"])
+def test_loopback_addresses_keep_the_localhost_origins_and_warn_of_nothing(address):
+    args = parse("--address", address, "--port", "6000")
+    assert serve.is_loopback(args.address)
+    assert args.websocket_origins == ["localhost:6000", "127.0.0.1:6000"]
+    assert args.warnings == []
+
+
+def test_another_loopback_address_allows_itself_without_warning():
+    args = parse("--address", "127.0.0.2", "--port", "6000")
+    assert args.websocket_origins == ["127.0.0.2:6000"]
+    assert args.warnings == []
+    assert serve.page_url(args) == "http://127.0.0.2:6000/"
+
+
+def test_a_network_address_without_origins_allows_only_itself_and_warns():
+    args = parse("--address", "192.168.1.20", "--port", "5006")
+    assert args.websocket_origins == ["192.168.1.20:5006"]
+    text = " ".join(args.warnings)
+    assert "not only on this machine" in text
+    assert "http://192.168.1.20:5006/" in text and "--allow-websocket-origin" in text
+
+
+def test_a_network_host_name_allows_only_itself():
+    args = parse("--address", "lab-pc.local", "--port", "8080")
+    assert args.websocket_origins == ["lab-pc.local:8080"]
+
+
+def test_given_origins_are_used_as_given_without_duplicates():
+    args = parse("--address", "192.168.1.20", "--allow-websocket-origin", "Lab-PC.local:5006",
+                 "--allow-websocket-origin", "192.168.1.20:5006",
+                 "--allow-websocket-origin", "lab-pc.local:5006")
+    assert args.websocket_origins == ["lab-pc.local:5006", "192.168.1.20:5006"]
+    assert any("not only on this machine" in w for w in args.warnings)
+    assert not any("No --allow-websocket-origin" in w for w in args.warnings)
+
+
+def test_origins_behind_a_local_reverse_proxy_need_no_warning():
+    args = parse("--allow-websocket-origin", "lab.example.org",
+                 "--allow-websocket-origin", "lab.example.org:443")
+    assert args.websocket_origins == ["lab.example.org", "lab.example.org:443"]
+    assert args.warnings == []
+
+
+def test_every_interface_needs_an_explicit_origin(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        parse("--address", "0.0.0.0")
+    assert exit_.value.code == 2
+    assert "--allow-websocket-origin HOST:PORT" in capsys.readouterr().err
+    args = parse("--address", "0.0.0.0", "--allow-websocket-origin", "192.168.1.20:5006")
+    assert args.websocket_origins == ["192.168.1.20:5006"]
+    assert args.warnings and "not only on this machine" in args.warnings[0]
+    assert serve.page_url(args) == "http://192.168.1.20:5006/"
+
+
+def test_an_ipv6_network_address_needs_a_named_origin(capsys):
+    with pytest.raises(SystemExit):
+        parse("--address", "fe80::1")
+    assert "IPv6" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--port", "0"], "not a port number"),
+    (["--port", "70000"], "not a port number"),
+    (["--port", "http"], "not a port number"),
+    (["--num-procs", "0"], "at least 1 process"),
+    (["--num-procs", "-2"], "at least 1 process"),
+    (["--num-procs", "two"], "not a whole number"),
+    (["--session-timeout", "0.5"], "at least 1"),
+    (["--session-timeout", "nan"], "finite number of seconds"),
+    (["--session-timeout", "inf"], "finite number of seconds"),
+    (["--session-timeout", "soon"], "not a number of seconds"),
+    (["--address", "my host"], "not an IP address or a host name"),
+    (["--address", ""], "not an IP address or a host name"),
+    (["--address=-bad.example"], "not an IP address or a host name"),
+    (["--allow-websocket-origin", "http://192.168.1.20:5006"], "without http://"),
+    (["--allow-websocket-origin", "lab.example.org/path"], "without http://"),
+    (["--allow-websocket-origin", "*"], "any site"),
+    (["--allow-websocket-origin", "*:5006"], "any site"),
+    (["--allow-websocket-origin", "lab.example.org:"], "port after ':' is missing"),
+    (["--allow-websocket-origin", "lab.example.org:web"], "not a port number"),
+    (["--allow-websocket-origin", "[::1]:5006"], "IPv6"),
+    (["--allow-websocket-origin", "bad_host:5006"], "not a host name"),
+    (["--allow-websocket-origin", ":5006"], "not a host name"),
+])
+def test_bad_values_are_refused_with_a_clear_message(capsys, argv, message):
+    with pytest.raises(SystemExit) as exit_:
+        parse(*argv)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "losslab: error: argument" in err
+    assert message in err
+
+
+def test_bokeh_style_wildcard_octets_are_an_explicit_choice():
+    args = parse("--address", "0.0.0.0", "--allow-websocket-origin", "192.168.*.*:5006")
+    assert args.websocket_origins == ["192.168.*.*:5006"]
+    assert serve.page_url(args) is None  # no one address to open
+
+
+def test_the_diagnostics_route_is_only_on_when_asked():
+    assert not serve.diagnostics_enabled({})
+    assert not serve.diagnostics_enabled({"LOSSLAB_DIAGNOSTICS": "0"})
+    assert not serve.diagnostics_enabled({"LOSSLAB_DIAGNOSTICS": "yes"})
+    assert serve.diagnostics_enabled({"LOSSLAB_DIAGNOSTICS": "1"})
+
+
+# -- the server --------------------------------------------------------------------------------
+
+def losslab_command():
+    beside = Path(sys.executable).with_name("losslab")
+    command = str(beside) if beside.exists() else shutil.which("losslab")
+    if command is None:
+        pytest.fail("the `losslab` command is not installed: run the README's install command")
+    return command
+
+
+class Served:
+    """A `losslab` process, its output in a file (a pipe nobody reads could fill and stall it)."""
+
+    def __init__(self, *args, diagnostics=False, port=None):
+        self.port = port or free_port()
+        self.url = f"http://localhost:{self.port}/"
+        env = {k: v for k, v in os.environ.items() if k != serve.DIAGNOSTICS_ENV}
+        if diagnostics:
+            env[serve.DIAGNOSTICS_ENV] = "1"
+        self.log = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(
+            [losslab_command(), "--port", str(self.port), "--no-show", *args],
+            stdout=self.log, stderr=subprocess.STDOUT, env=env)
+
+    def output(self):
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
+
+    def wait_ready(self, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"losslab exited with {self.process.returncode}:\n{self.output()}")
+            try:
+                with urllib.request.urlopen(self.url, timeout=2) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        pytest.fail(f"losslab did not answer within {timeout} s:\n{self.output()}")
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+def fetch(url):
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.status, response.read().decode(errors="replace")
+
+
+def port_is_free(port):
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_two_processes_serve_the_page_and_stop_with_the_command():
+    served = Served("--num-procs", "2").wait_ready()
+    try:
+        for _ in range(2):
+            status, page = fetch(served.url)
+            assert status == 200
+            assert "<title>LossLab</title>" in page
+        # Only a server started for tests has the diagnostics route.
+        with pytest.raises(urllib.error.HTTPError) as error:
+            fetch(served.url + "diagnostics")
+        assert error.value.code == 404
+        assert "from 2 processes" in served.output()
+    finally:
+        served.stop()
+    # The workers notice that the command has gone and free the port.
+    deadline = time.monotonic() + 10
+    while not port_is_free(served.port) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert port_is_free(served.port), "a worker process went on serving after the command stopped"
+
+
+def test_a_port_in_use_is_reported_plainly():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        served = Served(port=port)
+        try:
+            assert served.process.wait(timeout=60) == 1
+            assert f"cannot listen on localhost port {port}" in served.output()
+        finally:
+            if served.process.poll() is None:
+                served.stop()
