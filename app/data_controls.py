@@ -43,6 +43,7 @@ class DataControls:
                           "add_class")
         self.delete.on_click(lambda event: state.delete_point(state.selected))
         self.clear.on_click(lambda event: state.clear_points())
+        self.shown = False
         state.param.watch(self._refresh, ["X", "y", "selected"])
         self._refresh()
 
@@ -58,7 +59,13 @@ class DataControls:
     def _mode_label(self):
         return next(label for label, value in CLICK_MODES.items() if value == self.state.add_class)
 
+    def show(self, shown):
+        self.shown = shown
+        self._refresh()
+
     def _refresh(self, *events):
+        if not self.shown and events:
+            return  # brought up to date when the tab is shown
         state = self.state
         n = len(state.X)
         self.delete.disabled = state.selected is None

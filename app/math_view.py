@@ -32,23 +32,32 @@ def _latex(lines):
     return "$$\\begin{array}{l}" + " \\\\ ".join(lines) + "\\end{array}$$"
 
 
-class _Throttled:
-    """Calls `update` at once, but while the state runs at most every MATH_SEND_S seconds (the
-    last skipped call is made when the run stops)."""
+class _Deferred:
+    """Calls `update` when asked — unless its tab is hidden (then once it is shown again), and
+    while the state runs at most every MATH_SEND_S seconds (the last skipped call is made when
+    the run stops). Typesetting and re-laying-out math is the slowest thing a browser does here."""
 
-    def __init__(self, state, update):
-        self.state, self.update, self._at, self._skipped = state, update, 0.0, False
+    def __init__(self, state, update, shown=False):
+        self.state, self.update, self.shown = state, update, shown
+        self._at, self._stale = 0.0, True
         state.param.watch(self._on_running, "running")
 
     def __call__(self, *events):
-        if self.state.running and time.monotonic() - self._at < MATH_SEND_S:
-            self._skipped = True
+        self._stale = True
+        if not self.shown:
             return
-        self._at, self._skipped = time.monotonic(), False
+        if self.state.running and time.monotonic() - self._at < MATH_SEND_S:
+            return
+        self._at, self._stale = time.monotonic(), False
         self.update()
 
+    def show(self, shown):
+        self.shown = shown
+        if shown and self._stale:
+            self()
+
     def _on_running(self, event):
-        if not event.new and self._skipped:
+        if not event.new and self._stale:
             self()
 
 
@@ -59,9 +68,10 @@ class ExplanationView:
         self.state = state
         self.title = pn.pane.HTML("", stylesheets=[STYLESHEET], margin=(4, 6, 0, 6))
         self.math = pn.pane.LaTeX("", renderer="katex", margin=(0, 6), styles={"font-size": "0.95em"})
-        self.refresh = _Throttled(state, self._update)
+        self.refresh = _Deferred(state, self._update, shown=True)
         state.param.watch(self.refresh, ["evaluation", "selected"])
-        self._update()
+        self.refresh()
+        self.show = self.refresh.show
         self.panel = pn.Column(self.title, self.math, margin=0)
 
     def _update(self):
@@ -101,14 +111,13 @@ class LossSettings:
                                   margin=(0, 6), sizing_mode="stretch_width")
 
         self.check_button.on_click(lambda event: self.run_check())
-        self._live_check = _Throttled(state, self._check_if_live)
+        self._live_check = _Deferred(state, self._check_if_live)
         state.param.watch(self._live_check, "evaluation")
         state.param.watch(self._show_variants, ["loss", "reg"])
-        self.refresh = _Throttled(state, self._update)
+        self.refresh = _Deferred(state, self._update)
         state.param.watch(self.refresh, ["evaluation", "loss", "reg", "margin", "squared",
                                          "reg_strength", "beta"])
         self._show_variants()
-        self._update()
         self.panel = pn.Column(
             pn.Row(self.reg, self.beta, margin=0),
             pn.Row(self.squared, self.margin, margin=0),
@@ -116,6 +125,10 @@ class LossSettings:
             pn.Row(self.check_button, self.keep_checking, margin=0), self.check,
             margin=0,
         )
+
+    def show(self, shown):
+        self.refresh.show(shown)
+        self._live_check.show(shown)
 
     def _show_variants(self, *events):
         hinge = self.state.loss in HINGE_LOSSES

@@ -75,7 +75,12 @@ class LabPage:
         )
 
     def _on_tab(self, event):
-        self.landscape.show(TABS[event.new] == "Landscape")
+        """Views on hidden tabs wait: computing and sending what nobody sees would slow the rest."""
+        tab = TABS[event.new]
+        self.explanation.show(tab == "Points")
+        self.landscape.show(tab == "Landscape")
+        self.loss_settings.show(tab == "Loss")
+        self.data.show(tab == "Data")
 
     def servable(self):
         return self.layout.servable(title="LossLab")

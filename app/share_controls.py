@@ -6,12 +6,31 @@ import io
 import time
 
 import panel as pn
+import param
+from panel.custom import JSComponent
 
 from app.assets import STYLESHEET
 from app.share import SHARED, ShareError, apply_values, from_json, from_query, to_json, to_query
 
-URL_EVERY_S = 1.0
-"""While running, the address is rewritten at most this often (and once more on Stop)."""
+ADDRESS_EVERY_S = 0.5
+"""The address is rewritten at most this often (a drag or a run changes the state faster)."""
+
+
+class AddressBar(JSComponent):
+    """Writes the page address's query without adding to the browser's history."""
+
+    query = param.String("", doc="The query string (without '?') the address should hold.")
+
+    _esm = """
+    export function render({ model }) {
+      const write = () => {
+        if (model.query) window.history.replaceState(window.history.state, "", "?" + model.query)
+      }
+      write()
+      model.on("query", write)
+      return document.createElement("span")
+    }
+    """
 
 
 class ShareControls:
@@ -24,15 +43,17 @@ class ShareControls:
         self.upload = pn.widgets.FileInput(accept=".json,application/json", width=230)
         self.status = pn.pane.HTML("", stylesheets=[STYLESHEET], margin=(0, 6),
                                    sizing_mode="stretch_width")
+        self.address = AddressBar(width=0, height=0, margin=0)
         self._written_at = 0.0
+        self._pending = False
         self.upload.param.watch(self._on_upload, "value")
-        state.param.watch(self._write_address, list(SHARED) + ["running"])
+        state.param.watch(self._write_address, list(SHARED))
         self.panel = pn.Column(
             pn.pane.HTML("<b>Share</b> <span class='muted'>(the page address always holds this "
                          "whole lab: copy it to share exactly this view)</span>",
                          stylesheets=[STYLESHEET], margin=(8, 6, 0, 6)),
             self.download, pn.pane.HTML("Open a lab from a JSON file:", margin=(4, 6, 0, 6)),
-            self.upload, self.status, margin=0,
+            self.upload, self.status, self.address, margin=0,
         )
 
     # -- the address -----------------------------------------------------------------------
@@ -47,16 +68,21 @@ class ShareControls:
             self.state.message = f"This link could not be opened: {error} The default lab is shown."
 
     def _write_address(self, *events):
-        location = pn.state.location
-        if location is None:
-            return
-        if self.state.running and time.monotonic() - self._written_at < URL_EVERY_S:
+        wait = ADDRESS_EVERY_S - (time.monotonic() - self._written_at)
+        if wait > 0:
+            if not self._pending and pn.state.curdoc is not None:
+                self._pending = True
+                pn.state.curdoc.add_timeout_callback(self._write_later, int(wait * 1000) + 1)
             return
         self._written_at = time.monotonic()
         try:
-            location.search = "?" + to_query(self.state)
+            self.address.query = to_query(self.state)
         except ShareError:
             pass  # a state that cannot be shared keeps the last address that could
+
+    def _write_later(self):
+        self._pending = False
+        self._write_address()
 
     # -- files -------------------------------------------------------------------------------
 
