@@ -192,6 +192,14 @@ def resolve_origins(address, port, given):
             f"it on port {port} can open the lab. Use this on a network you trust (a classroom), "
             "never on a public one.")
     if given:
+        for origin in given:
+            if origin.endswith(":443"):
+                # A browser leaves the default port out of a page's origin, so this only
+                # matches a page served over plain http on port 443.
+                host = origin[:-len(":443")]
+                warnings.append(
+                    f"--allow-websocket-origin {origin} does not match pages opened as "
+                    f"https://{host}/ (browsers leave out :443); for those, give {host}")
         return list(dict.fromkeys(given)), warnings
     if address in LOCALHOST_NAMES:
         return [f"localhost:{port}", f"127.0.0.1:{port}"], warnings

@@ -83,9 +83,16 @@ def test_given_origins_are_used_as_given_without_duplicates():
 
 def test_origins_behind_a_local_reverse_proxy_need_no_warning():
     args = parse("--allow-websocket-origin", "lab.example.org",
-                 "--allow-websocket-origin", "lab.example.org:443")
-    assert args.websocket_origins == ["lab.example.org", "lab.example.org:443"]
+                 "--allow-websocket-origin", "lab.example.org:8443")
+    assert args.websocket_origins == ["lab.example.org", "lab.example.org:8443"]
     assert args.warnings == []
+
+
+def test_an_https_port_in_an_origin_is_pointed_out():
+    # Browsers send https://lab.example.org without :443, so this origin would never match it.
+    args = parse("--allow-websocket-origin", "lab.example.org:443")
+    assert args.websocket_origins == ["lab.example.org:443"]
+    assert any("give lab.example.org" in w for w in args.warnings)
 
 
 def test_every_interface_needs_an_explicit_origin(capsys):
