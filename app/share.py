@@ -344,8 +344,13 @@ def _query_value(value):
 
 
 def to_query(state):
-    """The shared view of ``state`` as a URL query string (no leading "?"); see the module doc."""
-    return "&".join(f"{key}={_query_value(value)}" for key, value in state_to_dict(state).items())
+    """The shared view of ``state`` as a URL query string (no leading "?"); see the module doc.
+    A lab too large for a link (over MAX_QUERY_CHARS) raises ShareError: it goes in a file."""
+    query = "&".join(f"{key}={_query_value(value)}" for key, value in state_to_dict(state).items())
+    if len(query) > MAX_QUERY_CHARS:
+        raise ShareError(f"This lab is too large for a link ({len(query):,} characters); share it "
+                         "as a JSON file instead.")
+    return query
 
 
 def _word(text):

@@ -77,8 +77,11 @@ class ShareControls:
         self._written_at = time.monotonic()
         try:
             self.address.query = to_query(self.state)
-        except ShareError:
-            pass  # a state that cannot be shared keeps the last address that could
+            note = ""
+        except ShareError as error:  # the address keeps the last lab that fitted
+            note = f"<span class='muted'>{html.escape(str(error))}</span>"
+        if note != self.status.object and (note or "too large" in self.status.object):
+            self.status.object = note
 
     def _write_later(self):
         self._pending = False

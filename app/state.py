@@ -32,7 +32,7 @@ SCHEDULE_LABELS = {
     "Exponential decay": "exponential",
 }
 
-MAX_POINTS = 500
+MAX_POINTS = 2000
 """Most points a data set may hold: enough for any lecture, few enough to stay immediate."""
 
 GROWTH_LIMIT = 1e3

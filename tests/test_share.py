@@ -29,6 +29,10 @@ from app.state import LabState
 SCALARS = [key for key in SHARED if key not in ("X", "y", "W", "b", "box")]
 FUZZ = settings(max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))
 
+LINK_POINTS = 500
+"""Points of full-precision coordinates that a link is sure to hold."""
+
+
 
 def snapshot(state):
     """Every shared value of ``state``, exactly (floats by repr, so -0.0 and 0.0 differ)."""
@@ -103,14 +107,24 @@ def test_no_points_is_a_valid_view():
     assert state.evaluation.data_loss == 0.0
 
 
-def test_as_many_points_as_allowed_fit_in_a_link():
+def test_a_lecture_sized_data_set_fits_in_a_link():
+    rng = np.random.default_rng(1)
+    state = LabState()
+    apply_shared(state, {"X": rng.uniform(-1e6, 1e6, (LINK_POINTS, 2)).tolist(),
+                         "y": rng.integers(0, 3, LINK_POINTS).tolist()})
+    assert len(to_query(state)) < MAX_QUERY_CHARS
+    assert_values_are_the_states(from_query(to_query(state)), state)
+    assert_values_are_the_states(from_json(to_json(state)), state)
+
+
+def test_the_largest_data_set_goes_to_a_file_and_is_refused_as_a_link():
     rng = np.random.default_rng(1)
     state = LabState()
     apply_shared(state, {"X": rng.uniform(-1e6, 1e6, (MAX_POINTS, 2)).tolist(),
                          "y": rng.integers(0, 3, MAX_POINTS).tolist()})
-    assert len(to_query(state)) < MAX_QUERY_CHARS
-    assert_values_are_the_states(from_query(to_query(state)), state)
     assert_values_are_the_states(from_json(to_json(state)), state)
+    with pytest.raises(ShareError, match="JSON file"):
+        to_query(state)
 
 
 def test_selector_choices_read_back_from_a_link_as_themselves():

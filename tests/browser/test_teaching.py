@@ -78,13 +78,13 @@ def test_adding_and_deleting_points_with_the_mouse_and_keys(open_lab):
     lab.page.wait_for_timeout(300)
     x, y = lab.data_on_screen(-1.2, 1.2)
     lab.page.mouse.click(x, y)
-    expect(lab.page.get_by_text("10 of at most 500 points")).to_be_visible()
+    expect(lab.page.get_by_text("10 of at most 2000 points")).to_be_visible()
     lab.page.get_by_role("button", name="Select & drag").click()
     lab.page.wait_for_timeout(300)
     lab.page.mouse.click(x, y)  # select the new point
     expect(lab.page.get_by_role("button", name="Delete selected point")).to_be_enabled()
     lab.page.keyboard.press("Delete")
-    expect(lab.page.get_by_text("9 of at most 500 points")).to_be_visible()
+    expect(lab.page.get_by_text("9 of at most 2000 points")).to_be_visible()
     lab.page.get_by_role("button", name="Clear all points").click()
     expect(lab.page.get_by_text("There are no points")).to_be_visible()
     assert lab.readout("Data loss") == 0
