@@ -37,6 +37,9 @@ from app.palette import (
 )
 
 PLOT_SIZE = 480
+LABELLED_POINTS = 60
+"""Up to this many points, each shows its loss as a number next to it."""
+
 PRESENTATION_GROWTH = 1.3
 """How much larger the plot is in presentation mode."""
 GRAB_RADIUS_PX = 14
@@ -197,11 +200,13 @@ class PlotView:
         ev = self.state.evaluation
         probs = core.softmax_probabilities(ev.scores)
         losses = ev.point_losses
+        # Beyond a few dozen points the numbers would cover the picture: the rings stay.
+        labelled = len(losses) <= LABELLED_POINTS
         return dict(
             s0=ev.scores[:, 0], s1=ev.scores[:, 1], s2=ev.scores[:, 2],
             p0=probs[:, 0], p1=probs[:, 1], p2=probs[:, 2],
             loss=losses,
-            label=[f"{v:.2f}" for v in losses],
+            label=[f"{v:.2f}" for v in losses] if labelled else [""] * len(losses),
             ring=13 + 9 * np.sqrt(np.minimum(losses, 25.0)),
         )
 
@@ -227,6 +232,7 @@ class PlotView:
         else:
             self.points.data = self._point_columns()
             self._shown_X = np.array(X)
+            self._labels.visible = len(X) <= LABELLED_POINTS
         self._update_geometry()
 
     def _update_geometry(self):

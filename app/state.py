@@ -104,9 +104,10 @@ class LabState(param.Parameterized):
         super().__init__(**{**defaults, **params})
         self._optimizer = None
         self._run_start_loss = None
+        self._given_evaluation = None  # computed ahead by step(), used by the next _evaluate
         self.history = LossHistory()
         self._evaluate()
-        self._record(0)
+        self._record(0, self.evaluation)
 
     # -- what core computes --------------------------------------------------------------
 
@@ -125,7 +126,8 @@ class LabState(param.Parameterized):
     @param.depends("X", "y", "W", "b", "loss", "margin", "squared", "reg", "reg_strength", "beta",
                    watch=True)
     def _evaluate(self):
-        self.evaluation = core.evaluate(self.X, self.y, self.W, self.b, **self.objective)
+        given, self._given_evaluation = self._given_evaluation, None
+        self.evaluation = given or core.evaluate(self.X, self.y, self.W, self.b, **self.objective)
 
     @property
     def num_classes(self):
@@ -190,32 +192,33 @@ class LabState(param.Parameterized):
             new, on_batch = core.train_step(self.X, self.y, params, optimizer, batch=batch,
                                             **self.objective)
             batch_loss = on_batch.total_loss
-        start = self._run_start_loss if self.running else ev.total_loss
-        self.param.update(W=_readonly(new["W"]), b=_readonly(new["b"]), batch=batch)
-        reason = self._divergence(start)
-        if reason:
-            self.param.update(W=params["W"], b=params["b"], running=False, message=reason)
+        W, b = _readonly(new["W"]), _readonly(new["b"])
+        after = core.evaluate(self.X, self.y, W, b, **self.objective)
+        reason = self._divergence(after, W, b,
+                                  self._run_start_loss if self.running else ev.total_loss)
+        if reason:  # the diverged parameters are never shown
+            self.param.update(running=False, message=reason)
             optimizer.reset()
             return
-        # The step counts once its record is in the history, so that whatever follows the
-        # count finds the record there.
-        self._record(self.steps + 1, batch_loss)
-        self.steps += 1
-        if self.message and not self.running:
-            self.message = ""
+        # One update for everything the step changes, so every view redraws once; the record is
+        # in the history before any view hears of the new step.
+        self._record(self.steps + 1, after, batch_loss)
+        self._given_evaluation = after
+        self.param.update(W=W, b=b, batch=batch, steps=self.steps + 1, message="")
 
-    def _record(self, step, batch_loss=np.nan):
-        ev = self.evaluation
+    def _record(self, step, ev, batch_loss=np.nan):
         self.history.append(step, ev.data_loss, ev.reg_loss, ev.total_loss, ev.accuracy, batch_loss)
 
     def _restart_history(self):
         self.history.clear()
-        self._record(0)
+        self._record(0, self.evaluation)
         self.param.trigger("history_restarted")
 
-    def _divergence(self, start_loss):
-        total = self.evaluation.total_loss
-        largest = max(np.abs(self.W).max(initial=0.0), np.abs(self.b).max(initial=0.0))
+    @staticmethod
+    def _divergence(evaluation, W, b, start_loss):
+        """Why a step to W, b (with this evaluation) diverges, in plain words; "" if it does not."""
+        total = evaluation.total_loss
+        largest = max(np.abs(W).max(initial=0.0), np.abs(b).max(initial=0.0))
         if not np.isfinite(total) or not np.isfinite(largest):
             return ("Stopped: the loss stopped being a finite number. The last finite W and b "
                     "are kept — lower the step size and try again.")
