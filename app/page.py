@@ -86,13 +86,31 @@ class LabPage:
         return self.layout.servable(title="LossLab")
 
 
+def forget_js_links(layout):
+    """Drop Panel's registry entries of the JS links inside `layout`.
+
+    Panel keeps every JS link in a class-level registry keyed weakly by its source widget, but an
+    entry's value can refer back to that widget, so neither ever becomes garbage: without this a
+    session would leave its widgets, and through their watchers its whole LabState, behind.
+    """
+    from panel.links import Callback
+
+    for obj in layout.select():
+        Callback.registry.pop(obj, None)
+
+
 def create_app():
     """A new LossLab page with its own state: one per browser session, or per notebook cell.
-    Served, it opens on the state its address holds, if any."""
+    Served, it opens on the state its address holds, if any, and is released when the session
+    ends."""
     pn.extension("katex")
     page = LabPage()
     if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
-        pn.state.on_session_destroyed(page.timer.stop)
+        def release(session_context):  # Bokeh requires exactly this signature
+            page.timer.stop()
+            forget_js_links(page.layout)
+
+        pn.state.on_session_destroyed(release)
         if pn.state.location is not None:
             page.share.open_address(pn.state.location.search)
     return page.layout

@@ -307,23 +307,8 @@ class DiagnosticsHandler(RequestHandler):
 
 # -- serving ---------------------------------------------------------------------------------
 
-def forget_js_links(layout):
-    """Drop Panel's registry entries of the JS links inside `layout`.
-
-    Panel keeps every JS link (`jslink`, `jscallback`) in a class-level registry keyed weakly by
-    its source widget, but the entry's value refers back to that widget (an editable slider links
-    its text box to its own slider), so neither ever becomes garbage: without this, every session
-    would leave its widgets, and through their watchers its whole LabState, behind for good.
-    """
-    from panel.links import Callback
-
-    for obj in layout.select():
-        Callback.registry.pop(obj, None)
-
-
 def create_session_app():
-    """One browser session's lab, styled from this server and released completely when the
-    session ends."""
+    """One browser session's lab, styled from this server."""
     from panel.io.resources import get_dist_path
 
     from app.page import create_app
@@ -337,13 +322,7 @@ def create_session_app():
         # a slow page connected — would load them from Panel's CDN, which a classroom without
         # internet cannot reach.
         doc._template_variables.setdefault("dist_url", get_dist_path())
-    layout = create_app()
-    if in_session:
-        def release(session_context):  # Bokeh requires exactly this signature
-            forget_js_links(layout)
-
-        pn.state.on_session_destroyed(release)
-    return layout
+    return create_app()
 
 
 def page_url(args):
