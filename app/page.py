@@ -52,6 +52,8 @@ class LabPage:
         self.tabs.param.watch(self._on_tab, "active")
         self.presentation = pn.widgets.Toggle.from_param(self.state.param.presentation,
                                                          label="Presentation", width=110)
+        self.fit_view = pn.widgets.Button(label="Fit view to the data", width=160)
+        self.fit_view.on_click(lambda event: self.state.fit_view())
 
         header = pn.pane.HTML(
             "<h1>LossLab</h1><span class='muted'>a linear classifier "
@@ -64,7 +66,12 @@ class LabPage:
                    sizing_mode="stretch_width"),
             self.shortcuts.help_table,
             pn.Row(
-                pn.pane.Bokeh(self.plot.figure, margin=(0, 8)),
+                pn.Column(pn.pane.Bokeh(self.plot.figure, margin=(0, 8)),
+                          pn.Row(self.fit_view, pn.pane.HTML(
+                              "<span class='muted'>Drag a point to move it; pan and zoom with "
+                              "the toolbar.</span>", stylesheets=[STYLESHEET], margin=(12, 6)),
+                              margin=0),
+                          margin=0),
                 pn.Column(self.parameters.panel, self.history.panel, margin=0),
                 pn.Column(self.settings.panel, self.readout.panel, self.tabs,
                           width=410, margin=(0, 4)),

@@ -38,7 +38,9 @@ class LossReadout:
         self.table = LiveTable(labels=[(key, label) for label, key in READOUT_KEYS.items()],
                                css_classes=["readout"], margin=(4, 6), stylesheets=[STYLESHEET])
         self.message = pn.pane.Alert("", alert_type="warning", visible=False, margin=(4, 6))
-        self.panel = pn.Column(self.table, self.message, margin=0)
+        self.notes = pn.pane.HTML("", stylesheets=[STYLESHEET], margin=(0, 6), visible=False,
+                                  sizing_mode="stretch_width")
+        self.panel = pn.Column(self.table, self.notes, self.message, margin=0)
         self.refresh()
         self._on_message()
         state.param.watch(self.refresh, ["evaluation", "steps"])
@@ -55,6 +57,13 @@ class LossReadout:
             "accuracy": f"{100 * ev.accuracy:.1f}% ({correct}/{n})",
             "steps": f"{self.state.steps}",
         }
+        self._refresh_notes()
+
+    def _refresh_notes(self):
+        notes = self.state.notes()
+        text = "<br>".join(f"<span class='muted'>{html.escape(n)}</span>" for n in notes)
+        if text != self.notes.object:  # an unchanged note costs the page nothing
+            self.notes.param.update(object=text, visible=bool(notes))
 
     def _on_message(self, event=None):
         text = self.state.message

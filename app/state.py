@@ -286,6 +286,22 @@ class LabState(param.Parameterized):
         self.param.update(X=_readonly(X), y=np.asarray(y, dtype=int), selected=None, batch=None,
                           message="")
 
+    def fit_view(self):
+        """Re-centre the view on the data (the default view when there is none)."""
+        if len(self.X) == 0:
+            self.box = core.DEFAULT_BOX
+            return
+        low, high = self.X.min(axis=0), self.X.max(axis=0)
+        centre = (low + high) / 2
+        half = max(0.6 * float((high - low).max()), core.DEFAULT_BOX[1])
+        self.box = (centre[0] - half, centre[0] + half, centre[1] - half, centre[1] + half)
+
+    def notes(self):
+        """Plain-words remarks on an unusual state: the data's, and classes without a line."""
+        flat = [f"Class {k} has W[{k},·] = 0: its score is the constant b[{k}], so it has no "
+                "line and no arrow." for k in np.flatnonzero(~self.W.any(axis=1))]
+        return self.data_notes() + flat
+
     def data_notes(self):
         """Plain-words remarks on an unusual data set (no points, a class without points)."""
         if len(self.X) == 0:

@@ -150,3 +150,37 @@ def test_two_states_share_nothing():
     a.step()
     np.testing.assert_array_equal(b.X, core.DEFAULT_POINTS)
     np.testing.assert_array_equal(b.W, core.DEFAULT_W)
+
+
+def test_far_points_and_huge_parameters_stay_finite_and_the_view_fits_the_data():
+    from app.page import LabPage
+
+    page = LabPage(LabState(seed=0))
+    state = page.state
+    state.move_point(0, 1e6, -1e6)
+    state.set_parameter("W", (1, 0), 1e6)
+    state.set_parameter("b", 2, -1e6)
+    ev = state.evaluation
+    assert np.isfinite([ev.total_loss, *ev.point_losses, *ev.dW.ravel()]).all()
+    for source in (page.plot.regions, page.plot.lines, page.plot.score_arrows,
+                   page.plot.gradient_arrows):
+        for column in source.data.values():
+            values = np.concatenate([np.ravel(v) for v in column]) if len(column) else []
+            if len(values) and np.asarray(values).dtype.kind == "f":
+                assert np.isfinite(values).all()
+    state.fit_view()
+    xmin, xmax, ymin, ymax = state.box
+    assert xmin <= 1e6 <= xmax and ymin <= -1e6 <= ymax
+    assert page.plot.figure.x_range.end == xmax
+
+
+def test_notes_name_empty_classes_and_classes_without_a_line(state):
+    state.set_parameter("W", (2, 0), 0.0)
+    state.set_parameter("W", (2, 1), 0.0)
+    state.load_preset("single_point_class")
+    keep = state.y != 1
+    state.param.update(X=state.X[keep], y=state.y[keep])
+    notes = " ".join(state.notes())
+    assert "Class 1 has no points" in notes and "Class 2 has W[2,·] = 0" in notes
+    state.clear_points()
+    assert "no points" in state.notes()[0]
