@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from app import serve
+from app import options, serve
+from app.diagnostics import DIAGNOSTICS_ENV, diagnostics_enabled
 
 
 def parse(*argv):
-    return serve.parse_args(list(argv))
+    return options.parse_args(list(argv))
 
 
 def free_port():
@@ -34,7 +35,7 @@ def test_defaults_serve_this_machine_only():
     assert (args.port, args.address, args.no_show) == (5006, "localhost", False)
     assert args.websocket_origins == ["localhost:5006", "127.0.0.1:5006"]
     assert args.num_procs == 1
-    assert args.session_timeout == serve.DEFAULT_SESSION_TIMEOUT_S
+    assert args.session_timeout == options.DEFAULT_SESSION_TIMEOUT_S
     assert args.warnings == []
 
 
@@ -47,7 +48,7 @@ def test_the_readme_command_still_parses():
 @pytest.mark.parametrize("address", ["127.0.0.1", "::1", "[::1]", "LOCALHOST"])
 def test_loopback_addresses_keep_the_localhost_origins_and_warn_of_nothing(address):
     args = parse("--address", address, "--port", "6000")
-    assert serve.is_loopback(args.address)
+    assert options.is_loopback(args.address)
     assert args.websocket_origins == ["localhost:6000", "127.0.0.1:6000"]
     assert args.warnings == []
 
@@ -152,10 +153,10 @@ def test_bokeh_style_wildcard_octets_are_an_explicit_choice():
 
 
 def test_the_diagnostics_route_is_only_on_when_asked():
-    assert not serve.diagnostics_enabled({})
-    assert not serve.diagnostics_enabled({"LOSSLAB_DIAGNOSTICS": "0"})
-    assert not serve.diagnostics_enabled({"LOSSLAB_DIAGNOSTICS": "yes"})
-    assert serve.diagnostics_enabled({"LOSSLAB_DIAGNOSTICS": "1"})
+    assert not diagnostics_enabled({})
+    assert not diagnostics_enabled({"LOSSLAB_DIAGNOSTICS": "0"})
+    assert not diagnostics_enabled({"LOSSLAB_DIAGNOSTICS": "yes"})
+    assert diagnostics_enabled({"LOSSLAB_DIAGNOSTICS": "1"})
 
 
 # -- the server --------------------------------------------------------------------------------
@@ -174,9 +175,9 @@ class Served:
     def __init__(self, *args, diagnostics=False, port=None):
         self.port = port or free_port()
         self.url = f"http://localhost:{self.port}/"
-        env = {k: v for k, v in os.environ.items() if k != serve.DIAGNOSTICS_ENV}
+        env = {k: v for k, v in os.environ.items() if k != DIAGNOSTICS_ENV}
         if diagnostics:
-            env[serve.DIAGNOSTICS_ENV] = "1"
+            env[DIAGNOSTICS_ENV] = "1"
         self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
             [losslab_command(), "--port", str(self.port), "--no-show", *args],

@@ -7,7 +7,6 @@ from playwright.sync_api import expect
 import core
 from app.readouts import TABLE_REDRAW_MS
 from app.state import LOSS_LABELS
-from tests.browser.lab import Lab
 
 pytestmark = pytest.mark.browser
 
