@@ -6,8 +6,11 @@ import pytest
 from playwright.sync_api import expect
 
 import core
+from app.readouts import TABLE_REDRAW_MS
 
 pytestmark = pytest.mark.browser
+
+TABLE_REDRAW = TABLE_REDRAW_MS + 350
 
 TERM = re.compile(r"\\max\(0,\\ [^=]*\) = (-?[\d.]+)")
 
@@ -113,3 +116,31 @@ def test_the_gradient_check_passes_on_softmax(open_lab):
     lab.page.get_by_role("button", name="Check gradients").click()
     expect(lab.page.get_by_text("All entries agree.")).to_be_visible()
     assert lab.page.locator("td.pass").count() == 9
+
+
+def test_a_lab_goes_to_a_json_file_and_comes_back(open_lab, tmp_path):
+    first = open_lab()
+    first.drag_point(2, (1.2, -1.1))
+    before = first.readout_text("Data loss")
+    first.click("Softmax")
+    first.wait_for_change("Data loss", before)
+    first.page.wait_for_timeout(TABLE_REDRAW)
+    open_tab(first, "Data")
+    with first.page.expect_download() as download:
+        first.page.get_by_role("button", name="Download this lab as JSON").click()
+    saved = tmp_path / "lab.json"
+    download.value.save_as(saved)
+
+    second = open_lab()
+    open_tab(second, "Data")
+    second.page.locator("input[type=file]").set_input_files(str(saved))
+    expect(second.page.get_by_text("Opened lab.json")).to_be_visible()
+    expect(second.page.locator("td.data-loss")).to_have_text(first.readout_text("Data loss"))
+    second.page.wait_for_timeout(TABLE_REDRAW)
+    assert second.table_rows() == first.table_rows()
+
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"version": 1, "W": [[1, 2], [3, "four"], [5, 6]]')
+    second.page.locator("input[type=file]").set_input_files(str(broken))
+    expect(second.page.get_by_text("Not opened")).to_be_visible()
+    assert second.readout_text("Data loss") == first.readout_text("Data loss")
