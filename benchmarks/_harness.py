@@ -1,0 +1,188 @@
+"""Shared, read-only helpers of the benchmarks: serve LossLab, open it in headless Chromium, load
+a data set through the page, and read a server process's CPU time and memory from /proc.
+
+Nothing here is a benchmark; the scripts beside it import it.
+"""
+
+import contextlib
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402,F401
+from tests.browser.lab import Lab  # noqa: E402,F401
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+
+
+def load_average():
+    """The machine's 1-, 5- and 15-minute load averages, as `uptime` prints them."""
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def machine():
+    """A one-line description of this machine: cores, CPU model, memory."""
+    model = "unknown CPU"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    memory_kb = 0
+    with contextlib.suppress(OSError):
+        memory_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+    return f"{os.cpu_count()} cores, {model}, {memory_kb / 2**20:.1f} GiB memory"
+
+
+# -- the server ---------------------------------------------------------------------------------
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def losslab_command():
+    beside = Path(sys.executable).with_name("losslab")
+    return str(beside) if beside.exists() else "losslab"
+
+
+@contextlib.contextmanager
+def served(*arguments, timeout_s=60):
+    """Serve LossLab as the README says (`losslab --port P --no-show`, plus `arguments`); yields
+    (process, url) and stops the server (and any workers it forked) afterwards."""
+    port = free_port()
+    process = subprocess.Popen([losslab_command(), "--port", str(port), "--no-show", *arguments],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    url = f"http://localhost:{port}/"
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"losslab exited with {process.returncode}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("losslab did not answer within 60 s") from None
+                time.sleep(0.2)
+        yield process, url
+    finally:
+        # The server runs in its own process group (with its --num-procs workers): end that group.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def process_tree(pid):
+    """`pid` and its descendants (the workers `--num-procs` forks)."""
+    pids, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        pids.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                queue.extend(int(child) for child in task.read_text().split())
+    return pids
+
+
+def cpu_seconds(pid):
+    """User + system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+
+
+def memory_bytes(pid):
+    """(resident set size, proportional set size) of a process. PSS counts a page shared by
+    forked workers once in total, so it adds up across processes; RSS counts it in each."""
+    rss = int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_SIZE
+    pss = rss
+    with contextlib.suppress(OSError, AttributeError):
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        pss = int(re.search(r"^Pss:\s+(\d+) kB", text, re.M).group(1)) * 1024
+    return rss, pss
+
+
+def connections_per_process(pids, port):
+    """How many established TCP connections to `port` each process holds ({pid: count}): with the
+    lab's server, one per open websocket, that is one per browser tab (or protocol client)."""
+    established = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                local_port = int(fields[1].rsplit(":", 1)[1], 16)
+                if local_port == port and fields[3] == "01":  # 01: ESTABLISHED
+                    established.add(fields[9])  # the socket's inode
+    counts = {}
+    for pid in pids:
+        inodes = set()
+        with contextlib.suppress(OSError):
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                with contextlib.suppress(OSError):
+                    target = os.readlink(fd)
+                    if target.startswith("socket:["):
+                        inodes.add(target[8:-1])
+        counts[pid] = len(inodes & established)
+    return counts
+
+
+# -- the page -----------------------------------------------------------------------------------
+
+def launch_chromium(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+
+
+def open_lab(browser, url, viewport=(1400, 900)):
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+    page.goto(url)
+    lab = Lab(page)
+    lab.wait_ready()
+    return lab
+
+
+def random_data(n, seed=1, box=(-1.5, 1.5, -1.5, 1.5)):
+    """n random points of 3 classes in the view box, as plain lists."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    xmin, xmax, ymin, ymax = box
+    X = np.column_stack([rng.uniform(xmin, xmax, n), rng.uniform(ymin, ymax, n)])
+    return X.round(6).tolist(), rng.integers(0, 3, n).tolist()
+
+
+def open_tab(lab, name):
+    lab.page.locator(".bk-tab", has_text=name).click()
+
+
+def load_points(lab, n, seed=1):
+    """Open a lab file of n random points through the Data tab's file input, as a person would,
+    wait until the page shows all n, and go back to the Points tab."""
+    X, y = random_data(n, seed)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"points-{n}.json"
+        path.write_text(json.dumps({"version": 1, "X": X, "y": y}))
+        open_tab(lab, "Data")
+        lab.page.locator("input[type=file]").set_input_files(str(path))
+        lab.page.locator("td.accuracy").filter(has_text=f"/{n})").wait_for(timeout=60_000)
+    open_tab(lab, "Points")
+    lab.page.wait_for_timeout(500)

@@ -1,0 +1,296 @@
+"""Classroom load: K students' labs running at once on one server.
+
+    python benchmarks/classroom.py [--sessions 40] [--seconds 60] [--num-procs 1 2]
+                                   [--client-procs 2] [--rounds 1]
+
+For each `--num-procs` value, serves LossLab with `losslab --port P --no-show --num-procs N
+--session-timeout 5` (the short timeout only makes the memory-after figure come sooner) and
+opens K sessions with Bokeh's own protocol client (`bokeh.client.pull_session`: the websocket and
+messages a browser uses, without a browser), spread over `--client-procs` processes with one
+thread per session. Each session
+
+  - reports the document rendered (the `DocumentReady` event BokehJS sends once a page has
+    rendered it; until then Panel does not send the session's changes);
+  - finds its Run button in the pulled document (a Bokeh `Button` labelled "Run") and presses it
+    by sending the click as a browser does: `document.callbacks.send_event(ButtonClick(button))`
+    makes the Bokeh event a `MessageSent` document change, which the client session sends to the
+    server in a PATCH-DOC message; the server hands it to the button's click handler;
+  - answers the Run pacing as a browser does: the page's frame clock (app/pacing.py FrameClock,
+    a Panel component whose values live in a DataModel named FrameClock…) has `sent` raised by
+    the server with each update, and the client sets `drawn` to it at once (a browser does so
+    after painting). Without that answer the server would step once a second;
+  - counts the updates it receives (changes of `sent`).
+
+Printed per run, over a `--seconds` window that starts 5 s after every session has pressed Run:
+updates received per second per session (min, median, max), the server's CPU use (all of its
+processes, from /proc) and CPU time per update, the server's memory (proportional set size, so
+pages shared by forked workers count once) at baseline (after one session was opened and released),
+with all K sessions running (and per session), and after all sessions closed and were released
+(with the sessions and LabState objects the server still holds, from its diagnostics route).
+The clients' own CPU use is printed too: they share this machine's cores with the server.
+
+Targets: K = 40 with every session ≥ 8 updates per second; ≤ 15 MB server memory per session.
+"""
+
+import argparse
+import json
+import multiprocessing
+import os
+import statistics
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _harness import (  # noqa: E402
+    connections_per_process, cpu_seconds, load_average, machine, memory_bytes, process_tree,
+    served)
+
+TARGET_RATE = 8.0
+TARGET_MB_PER_SESSION = 15.0
+SESSION_TIMEOUT_S = 5
+WARMUP_S = 5.0
+
+
+# -- one client process -------------------------------------------------------------------------
+
+def register_app_models():
+    """Define, in this process, the Bokeh model types a LossLab document holds (Panel's and the
+    app's components), so that a pulled document can be read."""
+    import panel as pn
+    from bokeh.document import Document
+    from panel.io.state import set_curdoc
+
+    from app.page import LabPage
+
+    pn.extension("katex")
+    doc = Document()
+    with set_curdoc(doc):
+        LabPage().layout.server_doc(doc)
+
+
+def find_models(document):
+    """(the Run button, the frame clock's data model) of a pulled LossLab document."""
+    run = clock = None
+    for model in document.models:
+        if type(model).__name__ == "Button" and model.label == "Run":
+            run = model
+        elif type(model).__name__.startswith("FrameClock") and "drawn" in model.properties():
+            clock = model
+    if run is None or clock is None:
+        raise RuntimeError("the pulled document has no Run button or no frame clock")
+    return run, clock
+
+
+def student(url, go, stop, times, ready):
+    """One session: pull, press Run when `go` is set, answer every frame, until `stop`."""
+    from bokeh.client import pull_session
+    from bokeh.events import ButtonClick, DocumentReady
+
+    session = pull_session(url=url)
+    run, clock = find_models(session.document)
+    # A page reports that it has rendered the document; until then Panel holds back (and drops)
+    # the session's updates, as the full document will be sent anyway.
+    session.document.callbacks.send_event(DocumentReady())
+
+    def on_sent(attr, old, new):
+        times.append(time.monotonic())
+        clock.drawn = new  # as the page reports after painting: sent back to the server
+
+    clock.on_change("sent", on_sent)
+    loop = session._connection.io_loop
+    ready.release()
+    go.wait()
+    session.document.callbacks.send_event(ButtonClick(run))
+
+    def close_when_stopped():
+        stop.wait()
+        loop.add_callback(session.close)
+
+    threading.Thread(target=close_when_stopped, daemon=True).start()
+    loop.run_sync(lambda: receive_until_closed(session))
+
+
+async def receive_until_closed(session):
+    """Apply the server's messages to the session's document (running the callbacks above) until
+    the connection closes.
+
+    This is what `ClientConnection.loop_until_closed` does, but in a loop: Bokeh's own message
+    handler awaits itself once per message, so a session of thousands of messages would build an
+    ever deeper chain of coroutines (slower with every message, then a RecursionError).
+    """
+    connection = session._connection
+    while True:
+        message = await connection._pop_message()
+        if message is None:
+            return
+        if message.msgtype == "PATCH-DOC":
+            session._handle_patch(message)
+
+
+def client_process(url, count, go, stop, ready, results):
+    """`count` sessions, one thread each; puts (list of update times per session, CPU seconds).
+    Forked from the main process, which has registered the app's model types."""
+    local_ready = threading.Semaphore(0)
+    times = [[] for _ in range(count)]
+    threads = [threading.Thread(target=student, args=(url, go, stop, times[i], local_ready),
+                                daemon=True) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for _ in range(count):
+        local_ready.acquire()
+        ready.release()
+    go.wait()
+    cpu_at_go = time.process_time()
+    for thread in threads:
+        thread.join()
+    results.put((times, time.process_time() - cpu_at_go))
+
+
+# -- the server ---------------------------------------------------------------------------------
+
+def diagnostics(url, processes):
+    """What the server processes hold ({pid: {sessions, lab_states, ...}}), asking until each of
+    `processes` answered or 50 requests were made (the kernel hands each request to one worker,
+    not necessarily in turn)."""
+    seen = {}
+    for _ in range(50):
+        with urllib.request.urlopen(url + "diagnostics", timeout=5) as response:
+            answer = json.load(response)
+        seen[answer["pid"]] = answer
+        if len(seen) >= processes:
+            break
+    return seen
+
+
+def server_memory(pid):
+    """(PSS, RSS) of the server: all its processes."""
+    pss = rss = 0
+    for process in process_tree(pid):
+        r, p = memory_bytes(process)
+        rss, pss = rss + r, pss + p
+    return pss, rss
+
+
+def server_cpu(pid):
+    return sum(cpu_seconds(process) for process in process_tree(pid))
+
+
+def one_round(server, url, sessions, seconds, workers, client_procs):
+    """Open the sessions, press Run in each, measure, close them all and wait until the server has
+    released them. Returns the figures as a dict."""
+    context = multiprocessing.get_context("fork")
+    go, stop = context.Event(), context.Event()
+    ready, results = context.Semaphore(0), context.Queue()
+    shares = [sessions // client_procs + (i < sessions % client_procs)
+              for i in range(client_procs)]
+    clients = [context.Process(target=client_process, args=(url, share, go, stop, ready, results))
+               for share in shares if share]
+    for client in clients:
+        client.start()
+    for _ in range(sessions):
+        if not ready.acquire(timeout=300):
+            raise RuntimeError("the sessions were not all opened within 5 minutes")
+    go.set()
+    time.sleep(WARMUP_S)
+    start, cpu_start = time.monotonic(), server_cpu(server.pid)
+    time.sleep(seconds)
+    end, cpu_end = time.monotonic(), server_cpu(server.pid)
+    running_pss, running_rss = server_memory(server.pid)
+    load = load_average()
+    spread = connections_per_process(process_tree(server.pid), urlparse(url).port)
+    stop.set()
+    per_session, client_cpu = [], 0.0
+    for _ in clients:
+        times, cpu = results.get(timeout=120)
+        client_cpu += cpu
+        per_session += [sum(start <= t < end for t in ts) / (end - start) for ts in times]
+    for client in clients:
+        client.join(timeout=30)
+    time.sleep(SESSION_TIMEOUT_S + 5)
+    after_pss, after_rss = server_memory(server.pid)
+    return dict(per_session=per_session, window=end - start, server_cpu=cpu_end - cpu_start,
+                client_cpu=client_cpu, running=(running_pss, running_rss), load=load,
+                after=(after_pss, after_rss), spread=spread, held=diagnostics(url, workers))
+
+
+def one_run(sessions, seconds, num_procs, client_procs, rounds):
+    mb = 2**20
+    os.environ["LOSSLAB_DIAGNOSTICS"] = "1"
+    try:
+        with served("--num-procs", str(num_procs), "--session-timeout", str(SESSION_TIMEOUT_S)) \
+                as (server, url):
+            workers = num_procs if num_procs > 1 else 1
+            # Baseline: after a few sessions (the first loads what every session uses) were
+            # opened and released, in every server process.
+            from bokeh.client import pull_session
+
+            for _ in range(workers * 2):
+                pull_session(url=url).close()
+            time.sleep(SESSION_TIMEOUT_S + 3)
+            base_pss, base_rss = server_memory(server.pid)
+            results = [one_round(server, url, sessions, seconds, workers, client_procs)
+                       for _ in range(rounds)]
+    finally:
+        del os.environ["LOSSLAB_DIAGNOSTICS"]
+
+    for number, r in enumerate(results, 1):
+        per_session, window = r["per_session"], r["window"]
+        updates = sum(per_session) * window
+        title = f", round {number} of {rounds}" if rounds > 1 else ""
+        print(f"\n--num-procs {num_procs}{title}: {sessions} sessions for {seconds:.0f} s "
+              f"(load average at the end of the window: {r['load']})")
+        met = min(per_session) >= TARGET_RATE
+        print(f"  updates per second per session: min {min(per_session):.1f}, "
+              f"median {statistics.median(per_session):.1f}, max {max(per_session):.1f}; "
+              f"sessions ≥ {TARGET_RATE:g}/s: {sum(x >= TARGET_RATE for x in per_session)} of "
+              f"{sessions} (target: all — {'met' if met else 'NOT met'})")
+        spread = ", ".join(str(count) for count in r["spread"].values() if count)
+        print(f"  all sessions together: {updates / window:.0f} updates per second; "
+              f"open websockets per server process: {spread}")
+        print(f"  server CPU: {100 * r['server_cpu'] / window:.0f}% of one core "
+              f"({workers} process{'es' if workers > 1 else ''}), "
+              f"{1e3 * r['server_cpu'] / max(updates, 1):.2f} ms per update; "
+              f"clients' CPU: {100 * r['client_cpu'] / (window + WARMUP_S):.0f}% of one core")
+        (running_pss, running_rss), (after_pss, after_rss) = r["running"], r["after"]
+        per_session_mb = (running_pss - base_pss) / mb / sessions
+        print(f"  server memory (PSS): baseline {base_pss / mb:.0f} MB, running "
+              f"{running_pss / mb:.0f} MB → {per_session_mb:.1f} MB per session "
+              f"(target ≤ {TARGET_MB_PER_SESSION:g}: "
+              f"{'met' if per_session_mb <= TARGET_MB_PER_SESSION else 'NOT met'}); "
+              f"after all closed {after_pss / mb:.0f} MB ({(after_pss - base_pss) / mb:+.0f} MB "
+              f"from baseline)")
+        print(f"  (RSS, counting pages shared by workers in each: baseline {base_rss / mb:.0f} MB,"
+              f" running {running_rss / mb:.0f} MB, after {after_rss / mb:.0f} MB)")
+        held = "; ".join(f"pid {pid}: {d['sessions']} sessions, {d['lab_states']} LabStates, "
+                         f"{d['periodic_callbacks']} session periodic callbacks"
+                         for pid, d in r["held"].items())
+        print(f"  held after all closed ({len(r['held'])} of {workers} processes answered): "
+              f"{held}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=40, help="concurrent sessions K")
+    parser.add_argument("--seconds", type=float, default=60.0, help="measured window")
+    parser.add_argument("--num-procs", type=int, nargs="+", default=[1, 2],
+                        help="server processes, one run each")
+    parser.add_argument("--client-procs", type=int, default=2,
+                        help="processes the protocol clients are spread over")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="open, run and close the K sessions this many times on one server "
+                             "(memory that keeps growing round after round is a leak; memory "
+                             "kept once and reused is not)")
+    args = parser.parse_args()
+    print(f"machine: {machine()}; load average at start: {load_average()}")
+    register_app_models()
+    for num_procs in args.num_procs:
+        one_run(args.sessions, args.seconds, num_procs, args.client_procs, args.rounds)
+
+
+if __name__ == "__main__":
+    main()
