@@ -23,6 +23,19 @@ sys.path.insert(0, str(ROOT))
 from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402,F401
 from tests.browser.lab import Lab  # noqa: E402,F401
 
+FIND_DEEP_JS = """
+  // The first element matching `selector` in the page, looking inside every shadow root.
+  const findDeep = (root, selector) => {
+    const hit = root.querySelector(selector)
+    if (hit) return hit
+    for (const el of root.querySelectorAll("*")) {
+      if (el.shadowRoot) { const found = findDeep(el.shadowRoot, selector); if (found) return found }
+    }
+    return null
+  }
+"""
+"""A JavaScript helper for the page scripts of the benchmarks: paste it into a function body."""
+
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 

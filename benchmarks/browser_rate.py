@@ -27,20 +27,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from _harness import launch_chromium, load_average, load_points, open_lab, served  # noqa: E402
+from _harness import (  # noqa: E402
+    FIND_DEEP_JS, launch_chromium, load_average, load_points, open_lab, served)
 
 TARGETS = {9: 30.0, 2000: 20.0}
 
 # Counts, on every animation frame, whether the Steps readout shows a new number.
-COUNTER_JS = """() => {
-  const find = (root) => {
-    const hit = root.querySelector("td.steps")
-    if (hit) return hit
-    for (const el of root.querySelectorAll("*")) {
-      if (el.shadowRoot) { const f = find(el.shadowRoot); if (f) return f }
-    }
-    return null
-  }
+COUNTER_JS = "() => {" + FIND_DEEP_JS + """
+  const find = (root) => findDeep(root, "td.steps")
   const cell = find(document)
   window.__frames = {changes: 0, frames: 0, last: cell.textContent}
   const tick = () => {

@@ -28,21 +28,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from _harness import launch_chromium, load_average, load_points, open_lab, served  # noqa: E402
+from _harness import (  # noqa: E402
+    FIND_DEEP_JS, launch_chromium, load_average, load_points, open_lab, served)
 
 TARGET_MS = 60.0
 STEP_PX = 3
 
 # Records each pointer move's time, each change of the Total loss text and the frame after it.
-RECORDER_JS = """() => {
-  const find = (root) => {
-    const hit = root.querySelector("td.total-loss")
-    if (hit) return hit
-    for (const el of root.querySelectorAll("*")) {
-      if (el.shadowRoot) { const f = find(el.shadowRoot); if (f) return f }
-    }
-    return null
-  }
+RECORDER_JS = "() => {" + FIND_DEEP_JS + """
+  const find = (root) => findDeep(root, "td.total-loss")
   const cell = find(document)
   const rec = window.__drag = {moves: [], changes: [], painted: []}
   window.addEventListener("pointermove", (event) => rec.moves.push(event.timeStamp),
