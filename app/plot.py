@@ -198,21 +198,25 @@ class PlotView:
 
     def _score_columns(self):
         ev = self.state.evaluation
-        probs = core.softmax_probabilities(ev.scores)
         losses = ev.point_losses
         # Beyond a few dozen points the numbers would cover the picture: the rings stay.
         labelled = len(losses) <= LABELLED_POINTS
-        return dict(
+        columns = dict(
             s0=ev.scores[:, 0], s1=ev.scores[:, 1], s2=ev.scores[:, 2],
-            p0=probs[:, 0], p1=probs[:, 1], p2=probs[:, 2],
             loss=losses,
             label=[f"{v:.2f}" for v in losses] if labelled else [""] * len(losses),
             ring=13 + 9 * np.sqrt(np.minimum(losses, 25.0)),
         )
+        if self.state.loss == "softmax":  # only softmax's hover shows them: others need not send
+            probs = core.softmax_probabilities(ev.scores)
+            columns.update(p0=probs[:, 0], p1=probs[:, 1], p2=probs[:, 2])
+        return columns
 
     def _point_columns(self):
         X, y = self.state.X, self.state.y
+        no_probabilities = np.full(len(X), np.nan)
         return dict(
+            p0=no_probabilities, p1=no_probabilities, p2=no_probabilities,
             index=np.arange(len(X)),
             x0=X[:, 0], x1=X[:, 1], y=y,
             color=[CLASS_COLORS[k] for k in y],
