@@ -24,7 +24,7 @@ PATH_LENGTH = 300
 MODES = {"Two parameters": "parameters", "Two random directions": "random"}
 
 
-def label(name):
+def parameter_label(name):
     """"W01" → "W[0,1]", "b2" → "b[2]"."""
     return f"W[{name[1]},{name[2]}]" if name.startswith("W") else f"b[{name[1]}]"
 
@@ -35,7 +35,7 @@ class LandscapeView:
 
     def __init__(self, state):
         self.state = state
-        options = {label(n): n for n in core.PARAMETER_NAMES}
+        options = {parameter_label(n): n for n in core.PARAMETER_NAMES}
         self.mode = pn.widgets.RadioButtonGroup(options=MODES, value="parameters", width=330)
         self.x_param = pn.widgets.Select(label="x axis", options=options, value="W00", width=110)
         self.y_param = pn.widgets.Select(label="y axis", options=options, value="W01", width=110)
@@ -142,7 +142,10 @@ class LandscapeView:
         here_x, here_y = self._coordinates(core.flatten(state.W, state.b)[None], origin, du, dv,
                                            (cu, cv))
         self.here.data = dict(x=here_x, y=here_y)
-        self.figure.xaxis.axis_label = label(self.x_param.value) if self.mode.value == "parameters" else "direction 1"
-        self.figure.yaxis.axis_label = label(self.y_param.value) if self.mode.value == "parameters" else "direction 2"
+        by_parameters = self.mode.value == "parameters"
+        self.figure.xaxis.axis_label = (parameter_label(self.x_param.value) if by_parameters
+                                        else "direction 1")
+        self.figure.yaxis.axis_label = (parameter_label(self.y_param.value) if by_parameters
+                                        else "direction 2")
         self.figure.x_range.update(start=cu - span, end=cu + span)
         self.figure.y_range.update(start=cv - span, end=cv + span)

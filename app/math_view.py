@@ -10,6 +10,7 @@ import panel as pn
 import core
 from core.explain import HINGE_LOSSES, explain_point, loss_formula_latex, sanity_loss
 from app.assets import STYLESHEET
+from app.landscape_view import parameter_label
 from app.readouts import format_number
 
 MATH_SEND_S = 0.4
@@ -25,7 +26,7 @@ GRADIENT_CHECK_FLOOR = 1e-8
 """Entries that differ by less than this agree, whatever their relative error: a zero gradient
 is estimated numerically as round-off noise, whose relative error to 0 is 1."""
 
-NAMES = [f"W[{k},{j}]" for k in range(3) for j in range(2)] + [f"b[{k}]" for k in range(3)]
+NAMES = [parameter_label(name) for name in core.PARAMETER_NAMES]
 
 
 def _latex(lines):
