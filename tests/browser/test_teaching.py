@@ -136,7 +136,7 @@ def test_a_lab_goes_to_a_json_file_and_comes_back(open_lab, tmp_path):
     second = open_lab()
     open_tab(second, "Data")
     second.page.locator("input[type=file]").set_input_files(str(saved))
-    expect(second.page.get_by_text("Opened lab.json")).to_be_visible()
+    expect(second.page.get_by_text(re.compile(r"^Opened "))).to_be_visible(timeout=15_000)
     expect(second.page.locator("td.data-loss")).to_have_text(first.readout_text("Data loss"))
     second.page.wait_for_timeout(TABLE_REDRAW)
     assert second.table_rows() == first.table_rows()
@@ -144,5 +144,5 @@ def test_a_lab_goes_to_a_json_file_and_comes_back(open_lab, tmp_path):
     broken = tmp_path / "broken.json"
     broken.write_text('{"version": 1, "W": [[1, 2], [3, "four"], [5, 6]]')
     second.page.locator("input[type=file]").set_input_files(str(broken))
-    expect(second.page.get_by_text("Not opened")).to_be_visible()
+    expect(second.page.get_by_text("Not opened")).to_be_visible(timeout=15_000)
     assert second.readout_text("Data loss") == first.readout_text("Data loss")
