@@ -214,13 +214,12 @@ class PlotView:
 
     def _point_columns(self):
         X, y = self.state.X, self.state.y
-        no_probabilities = np.full(len(X), np.nan)
+        unknown = np.full(len(X), np.nan)  # probabilities, filled in for softmax
         return dict(
-            p0=no_probabilities, p1=no_probabilities, p2=no_probabilities,
             index=np.arange(len(X)),
             x0=X[:, 0], x1=X[:, 1], y=y,
             color=[CLASS_COLORS[k] for k in y],
-            **self._score_columns(),
+            **{"p0": unknown, "p1": unknown, "p2": unknown, **self._score_columns()},
         )
 
     # -- keeping in step -----------------------------------------------------------------

@@ -184,3 +184,13 @@ def test_notes_name_empty_classes_and_classes_without_a_line(state):
     assert "Class 1 has no points" in notes and "Class 2 has W[2,·] = 0" in notes
     state.clear_points()
     assert "no points" in state.notes()[0]
+
+
+def test_new_data_under_softmax_draws_its_probabilities():
+    from app.page import LabPage
+
+    page = LabPage(LabState(seed=0))
+    page.state.loss = "softmax"
+    page.state.load_preset("overlapping")
+    probabilities = np.column_stack([page.plot.points.data[f"p{k}"] for k in range(3)])
+    np.testing.assert_allclose(probabilities, core.softmax_probabilities(page.state.evaluation.scores))
