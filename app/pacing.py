@@ -1,4 +1,4 @@
-"""Run pacing: the server takes the next step only when the browser has drawn the last one.
+"""Run pacing: the server stays at most one update ahead of what the browser has drawn.
 
 Without it a fast server fills the websocket with updates that a slow laptop (or a projector
 machine) draws seconds late, and Stop seems not to work. With it each session runs as fast as
@@ -14,6 +14,10 @@ from panel.io import hold
 
 RUN_PERIOD_MS = 30
 """Shortest time between two updates while running."""
+
+IN_FLIGHT = 1
+"""Updates the browser may have been sent but not yet drawn: one, so that the server computes the
+next update while the browser draws the last, and never more, so that nothing piles up."""
 
 STALE_AFTER_S = 1.0
 """A frame not reported drawn after this long (a hidden tab, a lost message) no longer holds
@@ -42,8 +46,9 @@ class FrameClock(JSComponent):
 
 
 class RunTimer:
-    """Takes update steps while the state is running, each as soon as the browser has drawn the
-    last one (and no sooner than `RUN_PERIOD_MS` after it); never outlives its session."""
+    """Takes update steps while the state is running, as fast as the browser draws them (at most
+    IN_FLIGHT ahead of it, and no sooner than `RUN_PERIOD_MS` apart); never outlives its
+    session."""
 
     def __init__(self, state):
         self.state = state
@@ -63,26 +68,37 @@ class RunTimer:
         else:
             self.stop()
 
-    def _advance(self, *_):
-        """Step now if the last frame is drawn (or lost) and the period is over; else wait."""
-        if not self.state.running:
-            return
+    def _due_in(self):
+        """Seconds until the next step may go (None: not until the browser reports a frame)."""
         since = time.monotonic() - self._sent_at
-        if self.clock.drawn < self.clock.sent and since < STALE_AFTER_S:
-            return  # the browser will call back when it has drawn the last frame
-        wait = RUN_PERIOD_MS / 1000 - since
-        if wait > 0:
-            if not self._pending and pn.state.curdoc is not None:
-                self._pending = True
-                pn.state.curdoc.add_timeout_callback(self._after_wait, int(wait * 1000) + 1)
+        if self.clock.sent - self.clock.drawn > IN_FLIGHT and since < STALE_AFTER_S:
+            return None
+        return max(RUN_PERIOD_MS / 1000 - since, 0.0)
+
+    def _advance(self, *_):
+        """Schedule the next step for when it is due (the browser calls back on each frame)."""
+        if not self.state.running or self._pending:
+            return
+        due = self._due_in()
+        if due is None:
+            return
+        doc = pn.state.curdoc
+        if doc is None:
+            self._step()
+            return
+        # A callback of its own, not a step inside the handling of the browser's report: the
+        # step's update then goes out at once, not after the report's reply has been written.
+        self._pending = True
+        doc.add_timeout_callback(self._step, int(due * 1000) + 1)
+
+    def _step(self):
+        self._pending = False
+        if not self.state.running or self._due_in() is None:
             return
         with hold():
             self.state.step()
             self.clock.sent += 1
         self._sent_at = time.monotonic()
-
-    def _after_wait(self):
-        self._pending = False
         self._advance()
 
     def stop(self, *_):
