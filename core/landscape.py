@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.losses import score_losses
-from core.regularizers import REGULARIZERS
+from core.regularizers import penalty_per_weight
 
 PARAMETER_NAMES = ("W00", "W01", "W10", "W11", "W20", "W21", "b0", "b1", "b2")
 """Names of the 9 parameters of the 3-class classifier, in the order of ``flatten``."""
@@ -103,19 +103,8 @@ def grid_axes(center_u: float, center_v: float, half_width: float, n: int):
 
 
 def _penalties(Ws, reg, strength, beta):
-    """(G,) the regularization loss of each of G weight matrices Ws (G, C, 2) — the formulas of
-    ``core.regularizers``, summed per matrix instead of over everything."""
-    if reg not in REGULARIZERS:
-        raise ValueError(
-            f"unknown regularizer {reg!r}; choose one of {', '.join(map(repr, REGULARIZERS))}"
-        )
-    if reg == "l2":
-        per_weight = Ws * Ws
-    elif reg == "l1":
-        per_weight = np.abs(Ws)
-    else:
-        per_weight = beta * Ws * Ws + np.abs(Ws)
-    return strength * per_weight.sum(axis=(1, 2))
+    """(G,) the regularization loss of each of G weight matrices Ws (G, C, 2)."""
+    return strength * penalty_per_weight(Ws, reg, beta).sum(axis=(1, 2))
 
 
 def loss_grid(X, y, W, b, direction_u, direction_v, us, vs, *, loss="weston_watkins",
