@@ -89,9 +89,6 @@ class LabPage:
         self.loss_settings.show(tab == "Loss")
         self.data.show(tab == "Data")
 
-    def servable(self):
-        return self.layout.servable(title="LossLab")
-
 
 def forget_js_links(layout):
     """Drop Panel's registry entries of the JS links inside `layout`.

@@ -165,11 +165,18 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
 
 
-def open_lab(browser, url, viewport=(1400, 900)):
+DEFAULT_POINTS = 9
+"""Points of the lab a page opens on."""
+
+
+def open_lab(browser, url, viewport=(1400, 900), points=DEFAULT_POINTS):
+    """A new page on the lab, holding `points` random points if that is not the default."""
     page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
     page.goto(url)
     lab = Lab(page)
     lab.wait_ready()
+    if points != DEFAULT_POINTS:
+        load_points(lab, points)
     return lab
 
 

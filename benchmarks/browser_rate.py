@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from _harness import (  # noqa: E402
-    FIND_DEEP_JS, launch_chromium, load_average, load_points, open_lab, served)
+    FIND_DEEP_JS, launch_chromium, load_average, open_lab, served)
 
 TARGETS = {9: 30.0, 2000: 20.0}
 
@@ -84,9 +84,7 @@ def measure(url, points, seconds, cycle=False):
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         try:
-            lab = open_lab(browser, url)
-            if points != 9:
-                load_points(lab, points)
+            lab = open_lab(browser, url, points=points)
             frames = record_frames(lab.page) if cycle else None
             lab.page.evaluate(COUNTER_JS)
             lab.click("Run")

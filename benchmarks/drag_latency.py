@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from _harness import (  # noqa: E402
-    FIND_DEEP_JS, launch_chromium, load_average, load_points, open_lab, served)
+    FIND_DEEP_JS, launch_chromium, load_average, open_lab, served)
 
 TARGET_MS = 60.0
 STEP_PX = 3
@@ -64,9 +64,7 @@ def measure(url, points, moves):
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         try:
-            lab = open_lab(browser, url)
-            if points != 9:
-                load_points(lab, points)
+            lab = open_lab(browser, url, points=points)
             page = lab.page
             i = page.evaluate(WORST_POINT_JS)
             x, y = lab.point_on_screen(i)

@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from _harness import launch_chromium, load_average, load_points, open_lab, served  # noqa: E402
+from _harness import launch_chromium, load_average, open_lab, served  # noqa: E402
 
 TARGET_BYTES = 3 * 1024
 CLOCK_SENT = re.compile(r'"attr":"sent"')
@@ -112,9 +112,7 @@ def measure(url, points, seconds):
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         try:
-            lab = open_lab(browser, url)
-            if points != 9:
-                load_points(lab, points)
+            lab = open_lab(browser, url, points=points)
             page = lab.page
             cdp = page.context.new_cdp_session(page)
             received, sent = [], []
