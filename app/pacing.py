@@ -48,60 +48,80 @@ class FrameClock(JSComponent):
 class RunTimer:
     """Takes update steps while the state is running, as fast as the browser draws them (at most
     IN_FLIGHT ahead of it, and no sooner than `RUN_PERIOD_MS` apart); never outlives its
-    session."""
+    session.
+
+    While running there is always exactly one step waiting, on the session's own document: the
+    next step, due when the browser has drawn enough and the period has passed, or else the check
+    that goes on without the browser's report once the frame is stale. Ending the session removes
+    it with the document; nothing runs on the server's loop outside the session.
+    """
 
     def __init__(self, state):
         self.state = state
         self.clock = FrameClock(width=0, height=0, margin=0)
-        self._watchdog = None
-        self._pending = False
+        self._doc = pn.state.curdoc
+        self._unserved = None  # outside a served session (a notebook): a plain periodic callback
+        self._pending = None  # the waiting step's callback on the document, and when it is due
+        self._pending_at = 0.0
         self._sent_at = 0.0
         state.param.watch(self._on_running, "running")
         self.clock.param.watch(self._advance, "drawn")
 
     def _on_running(self, event):
-        if event.new:
-            if self._watchdog is None:
-                self._watchdog = pn.state.add_periodic_callback(self._advance,
-                                                                period=int(STALE_AFTER_S * 1000))
-            self._advance()
-        else:
+        if not event.new:
             self.stop()
+        elif self._doc is not None:
+            self._advance()
+        elif self._unserved is None:
+            self._unserved = pn.state.add_periodic_callback(self._step, period=RUN_PERIOD_MS)
 
     def _due_in(self):
-        """Seconds until the next step may go (None: not until the browser reports a frame)."""
+        """Seconds until the next step may go: after the period, and, while the browser has more
+        than IN_FLIGHT updates to draw, not before it reports a frame or the frame is stale."""
         since = time.monotonic() - self._sent_at
         if self.clock.sent - self.clock.drawn > IN_FLIGHT and since < STALE_AFTER_S:
-            return None
+            return STALE_AFTER_S - since
         return max(RUN_PERIOD_MS / 1000 - since, 0.0)
 
     def _advance(self, *_):
-        """Schedule the next step for when it is due (the browser calls back on each frame)."""
-        if not self.state.running or self._pending:
+        """Have the next step wait for when it is due (the browser calls back on each frame)."""
+        if not self.state.running or self._doc is None:
             return
         due = self._due_in()
-        if due is None:
-            return
-        doc = pn.state.curdoc
-        if doc is None:
-            self._step()
-            return
+        at = time.monotonic() + due
+        if self._pending is not None:
+            if self._pending_at <= at:
+                return  # already waiting, and due no later
+            self._cancel()
         # A callback of its own, not a step inside the handling of the browser's report: the
         # step's update then goes out at once, not after the report's reply has been written.
-        self._pending = True
-        doc.add_timeout_callback(self._step, int(due * 1000) + 1)
+        self._pending = self._doc.add_timeout_callback(self._step, int(due * 1000) + 1)
+        self._pending_at = at
 
     def _step(self):
-        self._pending = False
-        if not self.state.running or self._due_in() is None:
+        self._pending = None
+        if not self.state.running:
             return
-        with hold():
-            self.state.step()
-            self.clock.sent += 1
-        self._sent_at = time.monotonic()
+        if self._due_in() == 0.0:
+            with hold():
+                self.state.step()
+                self.clock.sent += 1
+            self._sent_at = time.monotonic()
         self._advance()
 
+    def _cancel(self):
+        pending, self._pending = self._pending, None
+        if self._doc.session_context is not None:
+            self._doc.remove_timeout_callback(pending)
+        else:
+            # The session has ended: the server no longer runs its callbacks, but a destroyed
+            # document still lists them, and Panel's server-wide tasks can keep that document
+            # alive (in the context they were started from), and with it this whole lab.
+            self._doc.callbacks._session_callbacks.discard(pending)
+
     def stop(self, *_):
-        if self._watchdog is not None:
-            self._watchdog.stop()
-            self._watchdog = None
+        if self._pending is not None:
+            self._cancel()
+        if self._unserved is not None:
+            self._unserved.stop()
+            self._unserved = None

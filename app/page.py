@@ -111,8 +111,8 @@ def create_app():
     page = LabPage()
     if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
         def release(session_context):  # Bokeh requires exactly this signature
-            page.timer.stop()
             forget_js_links(page.layout)
+            page.timer.stop()
 
         pn.state.on_session_destroyed(release)
         if pn.state.location is not None:

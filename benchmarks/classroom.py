@@ -267,7 +267,7 @@ def one_run(sessions, seconds, num_procs, client_procs, rounds):
         print(f"  (RSS, counting pages shared by workers in each: baseline {base_rss / mb:.0f} MB,"
               f" running {running_rss / mb:.0f} MB, after {after_rss / mb:.0f} MB)")
         held = "; ".join(f"pid {pid}: {d['sessions']} sessions, {d['lab_states']} LabStates, "
-                         f"{d['periodic_callbacks']} session periodic callbacks"
+                         f"{d['session_timers']} session timers"
                          for pid, d in r["held"].items())
         print(f"  held after all closed ({len(r['held'])} of {workers} processes answered): "
               f"{held}")

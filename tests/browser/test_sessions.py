@@ -2,7 +2,7 @@
 
 The servers here are started for these tests with the read-only diagnostics route on
 (`LOSSLAB_DIAGNOSTICS=1`) and a short session timeout, so that closed sessions are released within
-seconds; the route tells how many sessions, running periodic callbacks and LabState objects the
+seconds; the route tells how many sessions, timers and LabState objects the
 server process still holds.
 """
 
@@ -78,8 +78,8 @@ def test_closed_tabs_leave_no_session_timer_or_state_behind(browser, watched_ser
         assert running["sessions"] >= TABS
         assert running["connections"] >= TABS
         assert running["lab_states"] >= TABS
-        # Each running lab has its Run watchdog: the count does see the timers it must see gone.
-        assert running["periodic_callbacks"] >= TABS
+        # Each running lab has its next step waiting: the count does see the timers it must see gone.
+        assert running["session_timers"] >= TABS
         for lab in labs:
             assert lab.button("Stop").is_visible()
     finally:
@@ -92,11 +92,12 @@ def test_closed_tabs_leave_no_session_timer_or_state_behind(browser, watched_ser
 
     left = wait_for_diagnostics(
         watched_server,
-        lambda d: d["sessions"] == d["periodic_callbacks"] == d["lab_states"] == 0,
+        lambda d: d["sessions"] == d["session_timers"] == d["server_timers"] == d["lab_states"] == 0,
         RELEASE_WITHIN_S)
     assert left["sessions"] == 0, f"sessions still held {RELEASE_WITHIN_S} s after closing: {left}"
     assert left["connections"] == 0, left
-    assert left["periodic_callbacks"] == 0, f"timers still running: {left}"
+    assert left["session_timers"] == 0, f"timers still waiting: {left}"
+    assert left["server_timers"] == 0, f"timers left running on the server: {left}"
     assert left["lab_states"] == 0, f"LabState objects never released: {left}"
 
 
