@@ -1,6 +1,7 @@
 """The loss landscape: total loss over two parameters (or two random directions) with the
 optimizer's recent path drawn on it."""
 
+import time
 from collections import deque
 
 import numpy as np
@@ -15,8 +16,13 @@ from app.palette import VELOCITY_COLOR
 RESOLUTION = 61
 """Grid cells per side (fewer for large data sets, so a grid costs about the same)."""
 
-MAX_GRID_WORK = 2_000_000
+MAX_GRID_WORK = 1_000_000
 """Cells × points evaluated per landscape, at most."""
+
+GRID_SHARE = 0.2
+"""While running, recomputing the loss grid takes at most this share of the time: a new grid
+waits until four times the last one's cost has passed. The optimizer's path and position move
+on every step; the grid catches up, and is exact again the moment Run stops."""
 
 PATH_LENGTH = 300
 """Steps of the optimizer's path kept on the map."""
@@ -51,11 +57,13 @@ class LandscapeView:
         self._trail = deque(maxlen=PATH_LENGTH)
         self._key = None
         self._plane = None  # (origin θ0, du, dv) of the random plane
+        self._grid_at = 0.0  # when the last grid was computed, and what it cost (s)
+        self._grid_cost = 0.0
 
         for widget in (self.mode, self.x_param, self.y_param, self.span, self.seed):
             widget.param.watch(self._on_setting, "value")
         state.param.watch(self._on_step, "steps")
-        state.param.watch(self.refresh, "evaluation")
+        state.param.watch(self.refresh, ["evaluation", "running"])
         self._show_mode_widgets()
         self._trail.append(core.flatten(state.W, state.b))
         self.panel = pn.Column(self.mode, pn.Row(self.x_param, self.y_param, self.seed, self.span,
@@ -78,6 +86,7 @@ class LandscapeView:
 
     def show(self, shown):
         self.shown = shown
+        self._grid_at = 0.0  # just shown: a grid at once
         self.refresh()
 
     def _on_setting(self, event):
@@ -85,6 +94,7 @@ class LandscapeView:
             self._plane = None
         self._show_mode_widgets()
         self._key = None
+        self._grid_at = 0.0  # another plane: its grid at once, even while running
         self.refresh()
 
     def _on_step(self, event):
@@ -125,7 +135,8 @@ class LandscapeView:
         span = float(self.span.value)
         key = (origin.tobytes(), du.tobytes(), dv.tobytes(), span, state.X.tobytes(),
                state.y.tobytes(), tuple(sorted(state.objective.items())))
-        if key != self._key:
+        if key != self._key and not self._grid_waits():
+            started = time.perf_counter()
             n_points = max(1, len(state.X))
             cells = int(min(RESOLUTION, max(11, np.sqrt(MAX_GRID_WORK / n_points))))
             us, vs = core.grid_axes(0.0, 0.0, span, cells)
@@ -136,7 +147,10 @@ class LandscapeView:
                                high=float(max(losses.max(), 1e-3)))
             self.grid.data = dict(image=[np.maximum(losses, 1e-12)], x=[cu - span], y=[cv - span],
                                   dw=[2 * span], dh=[2 * span])
+            self.figure.x_range.update(start=cu - span, end=cu + span)
+            self.figure.y_range.update(start=cv - span, end=cv + span)
             self._key = key
+            self._grid_at, self._grid_cost = time.perf_counter(), time.perf_counter() - started
         xs, ys = self._coordinates(np.array(self._trail), origin, du, dv, (cu, cv))
         self.path.data = dict(x=xs, y=ys)
         here_x, here_y = self._coordinates(core.flatten(state.W, state.b)[None], origin, du, dv,
@@ -147,5 +161,8 @@ class LandscapeView:
                                         else "direction 1")
         self.figure.yaxis.axis_label = (parameter_label(self.y_param.value) if by_parameters
                                         else "direction 2")
-        self.figure.x_range.update(start=cu - span, end=cu + span)
-        self.figure.y_range.update(start=cv - span, end=cv + span)
+
+    def _grid_waits(self):
+        """Whether, while running, the last grid is too recent to pay for another."""
+        since = time.perf_counter() - self._grid_at
+        return self.state.running and since < self._grid_cost * (1 / GRID_SHARE - 1)
