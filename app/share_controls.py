@@ -13,7 +13,9 @@ from app.assets import STYLESHEET
 from app.share import SHARED, ShareError, apply_values, from_json, from_query, to_json, to_query
 
 ADDRESS_EVERY_S = 0.5
-"""The address is rewritten at most this often (a drag or a run changes the state faster)."""
+"""The address is rewritten at most this often (a drag changes the state faster). During a run it
+waits for Stop: nobody copies an address that changes thirty times a second, and writing it
+would cost every update."""
 
 
 class AddressBar(JSComponent):
@@ -47,7 +49,7 @@ class ShareControls:
         self._written_at = 0.0
         self._pending = False
         self.upload.param.watch(self._on_upload, "value")
-        state.param.watch(self._write_address, list(SHARED))
+        state.param.watch(self._write_address, [*SHARED, "running"])
         self.panel = pn.Column(
             pn.pane.HTML("<b>Share</b> <span class='muted'>(the page address always holds this "
                          "whole lab: copy it to share exactly this view)</span>",
@@ -68,6 +70,8 @@ class ShareControls:
             self.state.message = f"This link could not be opened: {error} The default lab is shown."
 
     def _write_address(self, *events):
+        if self.state.running:
+            return  # written once the run stops
         wait = ADDRESS_EVERY_S - (time.monotonic() - self._written_at)
         if wait > 0:
             if not self._pending and pn.state.curdoc is not None:
