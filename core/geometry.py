@@ -109,38 +109,39 @@ def decision_regions(W, b, box: Box) -> list[np.ndarray]:
     return regions
 
 
-def _segment_in_box(corners: np.ndarray, w: np.ndarray, c: float) -> np.ndarray | None:
-    """The segment (2, 2) of ``w · x + c = 0`` inside the box, or None."""
-    if not w.any():
-        return None
-    w, c = _normalized(w, c)
-    d = corners @ w + c
-    d_next = np.roll(d, -1)
-    # Points on the line: corners it passes through, and crossings strictly inside an edge.
-    crosses = np.sign(d) * np.sign(d_next) < 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = np.where(crosses, d / (d - d_next), 0.0)
-    crossing = corners + t[:, None] * (np.roll(corners, -1, axis=0) - corners)
-    points = np.concatenate([corners[d == 0], crossing[crosses]])
-    if len(points) < 2:
-        return None
-    # In a convex box the line's points form one segment: its ends are the farthest pair.
-    gaps = np.linalg.norm(points[:, None, :] - points[None, :, :], axis=-1)
-    i, j = np.unravel_index(np.argmax(gaps), gaps.shape)
-    if gaps[i, j] <= 1e-12 * np.ptp(corners, axis=0).max():
-        return None  # the line only touches a corner
-    return np.stack([points[i], points[j]])
-
-
 def zero_score_lines(W, b, box: Box) -> list[np.ndarray | None]:
     """For each class, the segment ``[[x0, y0], [x1, y1]]`` of ``W_k · x + b_k = 0`` in the box.
 
     None when the line misses the box (or only touches a corner), or when W_k = 0 (then the
     score is the constant b_k and there is no line).
+
+    Each line is written as ``p + t · d``: ``p`` its point nearest the box's centre, ``d`` its
+    unit direction; the box keeps the interval of t where both coordinates are inside their
+    bounds (Liang–Barsky), for all classes at once.
     """
     corners = _check_box(box)
     W, b = _check_params(W, b)
-    return [_segment_in_box(corners, W[k], b[k]) for k in range(len(W))]
+    low, high = corners[0], corners[2]
+    size = np.ptp(corners, axis=0).max()
+    tol = 1e-12 * size
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore", under="ignore"):
+        scale = np.maximum(np.abs(W).max(axis=1), np.abs(b))
+        w, c = W / scale[:, None], b / scale
+        norm2 = (w * w).sum(axis=1)
+        centre = (low + high) / 2
+        nearest = centre - ((w @ centre + c) / norm2)[:, None] * w
+        direction = np.stack([-w[:, 1], w[:, 0]], axis=1) / np.sqrt(norm2)[:, None]
+        to_low, to_high = (low - nearest) / direction, (high - nearest) / direction
+        # An axis the line runs parallel to sets no limit if the line is within its bounds, and
+        # excludes everything otherwise.
+        within = (nearest >= low - tol) & (nearest <= high + tol)
+        moving = direction != 0
+        enter = np.where(moving, np.minimum(to_low, to_high), np.where(within, -np.inf, np.inf))
+        leave = np.where(moving, np.maximum(to_low, to_high), np.where(within, np.inf, -np.inf))
+        t0, t1 = enter.max(axis=1), leave.min(axis=1)
+        ends = nearest[:, None, :] + np.stack([t0, t1], axis=1)[:, :, None] * direction[:, None, :]
+        present = (np.abs(W).max(axis=1) > 0) & (t1 - t0 > tol)  # also False where NaN
+    return [np.clip(ends[k], low, high) if present[k] else None for k in range(len(W))]
 
 
 def line_anchors(W, b, box: Box) -> list[np.ndarray | None]:
@@ -148,20 +149,36 @@ def line_anchors(W, b, box: Box) -> list[np.ndarray | None]:
     return [None if seg is None else seg.mean(axis=0) for seg in zero_score_lines(W, b, box)]
 
 
-def _arrow_in_box(start, vector, length, low, high):
-    """An arrow (2, 2) from ``start`` along ``vector``, ``length`` long or shorter: its end is
-    pulled back where needed so that the whole arrow stays inside the box ``[low, high]``."""
-    scale = np.abs(vector).max()
-    if not scale > 0:
-        return np.stack([start, start])
-    direction = vector / scale  # rescale first: the vector may overflow or underflow
-    direction /= np.linalg.norm(direction)
-    # Largest t ≤ length with start + t · direction still in the box, per axis.
-    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):  # 0 or tiny: no limit
-        room = np.where(direction > 0, (high - start) / direction,
-                        np.where(direction < 0, (low - start) / direction, np.inf))
-    t = max(0.0, min(float(length), float(room.min())))
-    return np.stack([start, np.clip(start + t * direction, low, high)])
+def _arrows_in_box(starts, vectors, lengths, low, high) -> np.ndarray:
+    """Arrows (C, 2, 2), one per row: from ``starts[k]`` along ``vectors[k]``, ``lengths[k]``
+    long or shorter, the end pulled back where needed so that the whole arrow stays inside the
+    box ``[low, high]``. A zero vector gives an arrow of zero length."""
+    scale = np.abs(vectors).max(axis=1, keepdims=True)
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        direction = vectors / scale  # rescale first: the vector may overflow or underflow
+        direction /= np.linalg.norm(direction, axis=1, keepdims=True)
+        direction[~(scale[:, 0] > 0)] = 0.0
+        # Largest t ≤ length with start + t · direction still in the box, per axis (0 or tiny
+        # components set no limit).
+        room = np.where(direction > 0, (high - starts) / direction,
+                        np.where(direction < 0, (low - starts) / direction, np.inf))
+    t = np.clip(np.minimum(lengths, room.min(axis=1)), 0.0, None)
+    return np.stack([starts, np.clip(starts + t[:, None] * direction, low, high)], axis=1)
+
+
+def _anchored_arrows(W, b, box, vectors, lengths) -> list[np.ndarray | None]:
+    """For each class with a line in the box, the arrow along ``vectors[k]`` from its anchor."""
+    corners = _check_box(box)
+    low, high = corners[0], corners[2]
+    anchors = line_anchors(W, b, box)
+    present = [k for k, anchor in enumerate(anchors) if anchor is not None]
+    arrows = [None] * len(anchors)
+    if present:
+        starts = np.clip(np.array([anchors[k] for k in present]), low, high)
+        drawn = _arrows_in_box(starts, vectors[present], lengths[present], low, high)
+        for k, arrow in zip(present, drawn):
+            arrows[k] = arrow
+    return arrows
 
 
 def score_arrows(W, b, box: Box, length: float | None = None) -> list[np.ndarray | None]:
@@ -173,13 +190,10 @@ def score_arrows(W, b, box: Box, length: float | None = None) -> list[np.ndarray
     W_k points out of the box). None where the class has no line in the box.
     """
     corners = _check_box(box)
-    W, _ = _check_params(W, b)
-    low, high = corners[0], corners[2]
+    W, b = _check_params(W, b)
     if length is None:
         length = 0.12 * np.ptp(corners, axis=0).min()
-    return [None if anchor is None
-            else _arrow_in_box(np.clip(anchor, low, high), W[k], length, low, high)
-            for k, anchor in enumerate(line_anchors(W, b, box))]
+    return _anchored_arrows(W, b, box, W, np.full(len(W), float(length)))
 
 
 def gradient_arrows(W, b, dW, box: Box, scale: float) -> list[np.ndarray | None]:
@@ -190,18 +204,10 @@ def gradient_arrows(W, b, dW, box: Box, scale: float) -> list[np.ndarray | None]
     ``scale · |∂L/∂W_k|`` long, pulled back where needed to stay inside the box; a zero gradient
     gives an arrow of zero length. None where the class has no line in the box.
     """
-    corners = _check_box(box)
-    W, _ = _check_params(W, b)
+    W, b = _check_params(W, b)
     dW = np.asarray(dW, dtype=float)
-    low, high = corners[0], corners[2]
-    arrows = []
-    for k, anchor in enumerate(line_anchors(W, b, box)):
-        if anchor is None:
-            arrows.append(None)
-            continue
-        length = scale * np.hypot(*dW[k])  # hypot: no overflow for huge gradients
-        arrows.append(_arrow_in_box(np.clip(anchor, low, high), -dW[k], length, low, high))
-    return arrows
+    lengths = scale * np.hypot(dW[:, 0], dW[:, 1])  # hypot: no overflow for huge gradients
+    return _anchored_arrows(W, b, box, -dW, lengths)
 
 
 def pull_arrows(X, dscores, scale: float) -> tuple[np.ndarray, np.ndarray]:
