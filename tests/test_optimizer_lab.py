@@ -135,6 +135,32 @@ def test_landscape_is_not_recomputed_while_hidden(page, monkeypatch):
     assert len(calls) == 1
 
 
+def test_while_running_the_landscape_grid_catches_up_and_the_marker_follows_each_step(
+        page, monkeypatch):
+    calls = []
+    original = core.loss_grid
+    monkeypatch.setattr(core, "loss_grid", lambda *a, **k: calls.append(1) or original(*a, **k))
+    page.landscape.show(True)
+    page.state.running = True
+    page.timer.stop()  # the steps are taken here, back to back
+    # However cheap a grid is, the next waits for four times its cost.
+    page.landscape._grid_cost = 3600.0
+    calls.clear()
+    marker = []
+    for _ in range(5):
+        page.state.step()
+        marker.append((page.landscape.here.data["x"][0], page.landscape.here.data["y"][0]))
+    assert calls == [], "a grid on every step while running"
+    assert len(set(marker)) == 5, "the marker must move on every step"
+    assert marker[-1] == pytest.approx((page.state.W[0, 0], page.state.W[0, 1]))
+
+    page.state.running = False  # stopped: the grid is exact again, centred on the last state
+    assert len(calls) == 1
+    image = page.landscape.grid.data["image"][0]
+    assert image[image.shape[0] // 2, image.shape[1] // 2] == pytest.approx(
+        page.state.evaluation.total_loss)
+
+
 def test_compare_runs_the_chosen_optimizers_from_the_same_start(page):
     page.compare.choice.value = ["SGD", "Adam"]
     page.compare.steps.value = 50
@@ -148,3 +174,20 @@ def test_compare_runs_the_chosen_optimizers_from_the_same_start(page):
 
 def test_optimizer_labels_cover_core():
     assert set(OPTIMIZER_LABELS.values()) == set(core.OPTIMIZERS)
+
+
+def test_the_address_waits_for_the_run_to_stop_then_holds_its_last_state(page):
+    from app.share import from_query, to_query
+
+    page.share._written_at = 0.0
+    page.state.step_size = 0.02  # a change: written at once
+    written = page.share.address.query
+    assert from_query(written)["step_size"] == pytest.approx(0.02)
+    page.state.running = True
+    page.timer.stop()
+    page.share._written_at = 0.0
+    for _ in range(3):
+        page.state.step()
+    assert page.share.address.query == written, "the address was rewritten during the run"
+    page.state.running = False
+    assert page.share.address.query == to_query(page.state) != written
