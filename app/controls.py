@@ -17,6 +17,7 @@ from panel.io import hold
 
 from app.assets import STYLESHEET
 from app.palette import CLASS_COLORS, CLASS_NAMES, GRADIENT_COLOR
+from app.wire import compact
 
 
 def held(action):
@@ -67,8 +68,8 @@ class ParameterControls:
         ev = self.state.evaluation
         grads = {"W": ev.dW, "b": ev.db}
         return dict(
-            values=[float(getattr(self.state, name)[index]) for name, index in self.entries],
-            gradients=[float(grads[name][index]) for name, index in self.entries],
+            values=compact([getattr(self.state, name)[index] for name, index in self.entries]),
+            gradients=compact([grads[name][index] for name, index in self.entries]),
         )
 
     def refresh(self, event=None):

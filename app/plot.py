@@ -35,6 +35,7 @@ from app.palette import (
     VELOCITY_COLOR,
     BATCH_COLOR,
 )
+from app.wire import compact
 
 PLOT_SIZE = 480
 LABELLED_POINTS = 60
@@ -75,10 +76,10 @@ def _segments(items):
     """Columns x0, y0, x1, y1, color for the classes whose item (a (2, 2) array) exists."""
     rows = [(k, seg) for k, seg in enumerate(items) if seg is not None]
     return dict(
-        x0=[seg[0, 0] for _, seg in rows],
-        y0=[seg[0, 1] for _, seg in rows],
-        x1=[seg[1, 0] for _, seg in rows],
-        y1=[seg[1, 1] for _, seg in rows],
+        x0=compact([seg[0, 0] for _, seg in rows]),
+        y0=compact([seg[0, 1] for _, seg in rows]),
+        x1=compact([seg[1, 0] for _, seg in rows]),
+        y1=compact([seg[1, 1] for _, seg in rows]),
         color=[CLASS_COLORS[k] for k, _ in rows],
     )
 
@@ -202,14 +203,15 @@ class PlotView:
         # Beyond a few dozen points the numbers would cover the picture: the rings stay.
         labelled = len(losses) <= LABELLED_POINTS
         columns = dict(
-            s0=ev.scores[:, 0], s1=ev.scores[:, 1], s2=ev.scores[:, 2],
-            loss=losses,
+            s0=compact(ev.scores[:, 0]), s1=compact(ev.scores[:, 1]), s2=compact(ev.scores[:, 2]),
+            loss=compact(losses),
             label=[f"{v:.2f}" for v in losses] if labelled else [""] * len(losses),
-            ring=13 + 9 * np.sqrt(np.minimum(losses, 25.0)),
+            ring=compact(13 + 9 * np.sqrt(np.minimum(losses, 25.0))),
         )
         if self.state.loss == "softmax":  # only softmax's hover shows them: others need not send
             probs = core.softmax_probabilities(ev.scores)
-            columns.update(p0=probs[:, 0], p1=probs[:, 1], p2=probs[:, 2])
+            columns.update(p0=compact(probs[:, 0]), p1=compact(probs[:, 1]),
+                           p2=compact(probs[:, 2]))
         return columns
 
     def _point_columns(self):
@@ -244,8 +246,8 @@ class PlotView:
         regions = core.decision_regions(W, b, box)
         shown = [(k, poly) for k, poly in enumerate(regions) if len(poly)]
         self.regions.data = dict(
-            xs=[poly[:, 0] for _, poly in shown],
-            ys=[poly[:, 1] for _, poly in shown],
+            xs=[compact(poly[:, 0]) for _, poly in shown],
+            ys=[compact(poly[:, 1]) for _, poly in shown],
             color=[CLASS_COLORS[k] for k, _ in shown],
         )
         view = self.state.box
