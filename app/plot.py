@@ -41,6 +41,11 @@ PLOT_SIZE = 480
 LABELLED_POINTS = 60
 """Up to this many points, each shows its loss as a number next to it."""
 
+DOT_SIZE = {False: 13, True: 7}
+"""Diameter in pixels of a data point, for few points and (True) for more than LABELLED_POINTS:
+a thousand 13-pixel dots would cover the whole picture, and drawing every dot and ring costs the
+browser on each update."""
+
 PRESENTATION_GROWTH = 1.3
 """How much larger the plot is in presentation mode."""
 GRAB_RADIUS_PX = 14
@@ -160,16 +165,21 @@ class PlotView:
             line_color=field("color"), line_width=1.5, line_alpha=0.8,
             end=VeeHead(size=7, fill_color=field("color"), line_color=field("color")),
         ))
-        fig.scatter("x0", "x1", source=self.points, size="ring", fill_color=None,
-                    line_color="color", line_alpha=0.55, line_width=2, nonselection_line_alpha=0.55)
+        self._rings = fig.scatter(
+            "x0", "x1", source=self.points, size="ring", fill_color=None, line_color="color",
+            line_alpha=0.55, line_width=2, nonselection_line_alpha=0.55)
         self._dots = dots = fig.scatter(
-            "x0", "x1", source=self.points, size=13, fill_color="color",
+            "x0", "x1", source=self.points, size=DOT_SIZE[False], fill_color="color",
             line_color=POINT_OUTLINE, line_width=1.2,
             selection_line_color=HIGHLIGHT_COLOR, selection_line_width=4,
             nonselection_fill_alpha=0.85, nonselection_line_alpha=0.85,
         )
-        self._labels = fig.text("x0", "x1", text="label", source=self.points, x_offset=9, y_offset=-9,
-                 text_font_size="11px", text_color=TEXT_MUTED, nonselection_text_alpha=1.0)
+        # Beyond LABELLED_POINTS the labels read an empty source: a hidden text glyph on the
+        # points' source would still measure every label on every update.
+        self._no_labels = ColumnDataSource(dict(x0=[], x1=[], label=[]))
+        self._labels = fig.text("x0", "x1", text="label", source=self._labels_source(),
+                                x_offset=9, y_offset=-9, text_font_size="11px",
+                                text_color=TEXT_MUTED, nonselection_text_alpha=1.0)
 
         pan = PanTool()
         self.hover = HoverTool(renderers=[dots], tooltips=self._tooltips())
@@ -200,19 +210,27 @@ class PlotView:
     def _score_columns(self):
         ev = self.state.evaluation
         losses = ev.point_losses
-        # Beyond a few dozen points the numbers would cover the picture: the rings stay.
-        labelled = len(losses) <= LABELLED_POINTS
         columns = dict(
             s0=compact(ev.scores[:, 0]), s1=compact(ev.scores[:, 1]), s2=compact(ev.scores[:, 2]),
             loss=compact(losses),
-            label=[f"{v:.2f}" for v in losses] if labelled else [""] * len(losses),
-            ring=compact(13 + 9 * np.sqrt(np.minimum(losses, 25.0))),
+            # A point without loss has a ring no larger than its dot.
+            ring=compact(DOT_SIZE[not self._labelled()] + 9 * np.sqrt(np.minimum(losses, 25.0))),
         )
+        if self._labelled():
+            columns["label"] = [f"{v:.2f}" for v in losses]
         if self.state.loss == "softmax":  # only softmax's hover shows them: others need not send
             probs = core.softmax_probabilities(ev.scores)
             columns.update(p0=compact(probs[:, 0]), p1=compact(probs[:, 1]),
                            p2=compact(probs[:, 2]))
         return columns
+
+    def _labelled(self):
+        """Whether each point shows its loss as a number: beyond a few dozen points the numbers
+        would cover the picture (the rings stay)."""
+        return len(self.state.X) <= LABELLED_POINTS
+
+    def _labels_source(self):
+        return self.points if self._labelled() else self._no_labels
 
     def _point_columns(self):
         X, y = self.state.X, self.state.y
@@ -235,9 +253,14 @@ class PlotView:
             # send the score columns alone.
             self.points.data.update(self._score_columns())
         else:
+            # The labels leave the points' source before it loses its label column, and come
+            # back after it has one.
+            if not self._labelled():
+                self._labels.data_source = self._no_labels
             self.points.data = self._point_columns()
+            self._labels.data_source = self._labels_source()
             self._shown_X = np.array(X)
-            self._labels.visible = len(X) <= LABELLED_POINTS
+            self._style_points()
         self._update_geometry()
 
     def _update_geometry(self):
@@ -293,11 +316,19 @@ class PlotView:
         self.figure.update(width=round(PLOT_SIZE * grow), height=round(PLOT_SIZE * grow))
         self._lines.glyph.line_width = 4 if big else 2.5
         self._score_arrow.line_width = 4 if big else 2.5
-        self._dots.glyph.size = 18 if big else 13
+        self._style_points()
         self._labels.glyph.text_font_size = "15px" if big else "11px"
         for axis in (*self.figure.xaxis, *self.figure.yaxis):
             axis.major_label_text_font_size = "15px" if big else "11px"
             axis.axis_label_text_font_size = "17px" if big else "13px"
+
+    def _style_points(self):
+        """Dot and ring sizes for the number of points and for presentation mode."""
+        dense = not self._labelled()
+        # In presentation mode the dots grow more than the picture: they must read from the back.
+        grow = 1.4 if self.state.presentation else 1.0
+        self._dots.glyph.update(size=round(DOT_SIZE[dense] * grow), line_width=0.5 if dense else 1.2)
+        self._rings.glyph.line_width = 1 if dense else 2
 
     def _on_loss(self, event):
         self.hover.tooltips = self._tooltips()
