@@ -12,7 +12,7 @@ import param
 from panel.custom import JSComponent
 from panel.io import hold
 
-RUN_PERIOD_MS = 30
+RUN_PERIOD_MS = 20
 """Shortest time between two updates while running."""
 
 IN_FLIGHT = 1
