@@ -10,7 +10,7 @@ Frames are grouped into Bokeh protocol messages (a header frame, metadata, conte
 reference and a binary frame per buffer), and messages into updates: an update starts with the
 message that tells the page's frame clock a new frame was sent (a change of its `sent`, made in
 the same message as the step's changes) and holds every message up to the next one (the loss
-history sent a few times a second, the address bar rewritten twice a second, ...). Printed: the
+history sent a few times a second, the data table's values, ...). Printed: the
 median and 95th percentile of bytes per update, the mean (all bytes received / steps taken), the
 largest parts of a typical update, and the bytes the browser sends back per update.
 
