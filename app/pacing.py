@@ -8,8 +8,9 @@ its own browser can show, and never faster than the Run timer.
 import time
 
 import panel as pn
-import param
-from panel.custom import JSComponent
+from bokeh.core.properties import Int
+from bokeh.model import DataModel
+from bokeh.models import CustomJS, Spacer
 from panel.io import hold
 
 RUN_PERIOD_MS = 20
@@ -24,25 +25,22 @@ STALE_AFTER_S = 1.0
 the run back."""
 
 
-class FrameClock(JSComponent):
-    """Reports back to the server, after the browser has painted, the last frame it was sent."""
+class FrameClock(DataModel):
+    """Reports back to the server, after the browser has painted, the last frame it was sent.
 
-    sent = param.Integer(0, doc="Number of the latest update sent to the browser.")
-    drawn = param.Integer(0, doc="Number of the latest update the browser has painted.")
+    A plain Bokeh model rather than a Panel component: it changes on every update in both
+    directions, and Panel's handling of a component's change costs more than the rest of the
+    report together."""
 
-    # Handle the report at once: by default Panel waits 50 ms to batch changes from the browser.
-    _debounce = 0
+    sent = Int(0, help="Number of the latest update sent to the browser.")
+    drawn = Int(0, help="Number of the latest update the browser has painted.")
 
-    _esm = """
-    export function render({ model }) {
-      model.on("sent", () => {
-        const frame = model.sent
-        // After the next paint: the update is on the screen.
-        requestAnimationFrame(() => setTimeout(() => { model.drawn = frame }, 0))
-      })
-      return document.createElement("span")
-    }
-    """
+
+# After the next paint the update is on the screen: then report it.
+_REPORT_DRAWN_JS = """
+const frame = cb_obj.sent
+requestAnimationFrame(() => setTimeout(() => { cb_obj.drawn = frame }, 0))
+"""
 
 
 class RunTimer:
@@ -58,14 +56,18 @@ class RunTimer:
 
     def __init__(self, state):
         self.state = state
-        self.clock = FrameClock(width=0, height=0, margin=0)
+        self.clock = FrameClock()
+        self.clock.js_on_change("sent", CustomJS(code=_REPORT_DRAWN_JS))
+        # The clock reaches the page as a reference of an empty element of the layout.
+        self.view = pn.pane.Bokeh(Spacer(width=0, height=0, margin=0, tags=[self.clock]),
+                                  margin=0)
         self._doc = pn.state.curdoc
         self._unserved = None  # outside a served session (a notebook): a plain periodic callback
         self._pending = None  # the waiting step's callback on the document, and when it is due
         self._pending_at = 0.0
         self._sent_at = 0.0
         state.param.watch(self._on_running, "running")
-        self.clock.param.watch(self._advance, "drawn")
+        self.clock.on_change("drawn", self._on_drawn)
 
     def _on_running(self, event):
         if not event.new:
@@ -75,15 +77,20 @@ class RunTimer:
         elif self._unserved is None:
             self._unserved = pn.state.add_periodic_callback(self._step, period=RUN_PERIOD_MS)
 
+    def _on_drawn(self, attr, old, new):  # Bokeh requires exactly this signature
+        self._advance()
+
     def _due_in(self):
         """Seconds until the next step may go: after the period, and, while the browser has more
         than IN_FLIGHT updates to draw, not before it reports a frame or the frame is stale."""
         since = time.monotonic() - self._sent_at
-        if self.clock.sent - self.clock.drawn > IN_FLIGHT and since < STALE_AFTER_S:
+        # Only a served page reports its frames (the clock's callbacks need a server).
+        reported = self._doc is not None
+        if reported and self.clock.sent - self.clock.drawn > IN_FLIGHT and since < STALE_AFTER_S:
             return STALE_AFTER_S - since
         return max(RUN_PERIOD_MS / 1000 - since, 0.0)
 
-    def _advance(self, *_):
+    def _advance(self):
         """Have the next step wait for when it is due (the browser calls back on each frame)."""
         if not self.state.running or self._doc is None:
             return

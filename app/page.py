@@ -77,7 +77,7 @@ class LabPage:
                           width=410, margin=(0, 4)),
                 margin=0,
             ),
-            self.timer.clock, self.shortcuts.keys, presentation_scale(self.state),
+            self.timer.view, self.shortcuts.keys, presentation_scale(self.state),
             stylesheets=[STYLESHEET], margin=0, name="LossLab",
         )
 

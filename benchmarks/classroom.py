@@ -16,7 +16,7 @@ thread per session. Each session
     makes the Bokeh event a `MessageSent` document change, which the client session sends to the
     server in a PATCH-DOC message; the server hands it to the button's click handler;
   - answers the Run pacing as a browser does: the page's frame clock (app/pacing.py FrameClock,
-    a Panel component whose values live in a DataModel named FrameClock…) has `sent` raised by
+    a Bokeh DataModel) has `sent` raised by
     the server with each update, and the client sets `drawn` to it at once (a browser does so
     after painting). Without that answer the server would step once a second;
   - counts the updates it receives (changes of `sent`).
