@@ -23,7 +23,8 @@ def count_live_objects(explain=False):
     """Timers and LabState objects alive in this process: `session_timers`, callbacks waiting on
     a session's document (a Run step, a throttled write) or Panel periodic callbacks running in a
     session; `server_timers`, Panel periodic callbacks running on the server's loop outside any
-    session, other than Panel's own housekeeping; `lab_states`. With `explain`, also what holds the first LabStates alive."""
+    session, other than Panel's own housekeeping; `lab_states`. With `explain`, also what holds
+    the first LabStates alive."""
     from bokeh.server.callbacks import SessionCallback
     from panel.io.callbacks import PeriodicCallback
 
