@@ -1,0 +1,73 @@
+"""Run pacing in-process: at most IN_FLIGHT updates ahead of what the browser reports drawn, and
+never a timer left behind."""
+
+import time
+
+import pytest
+from bokeh.document import Document
+from panel.io.state import set_curdoc
+
+from app.pacing import IN_FLIGHT, RUN_PERIOD_MS, STALE_AFTER_S
+from app.page import LabPage
+
+
+@pytest.fixture
+def served_page():
+    """A page built inside a Bokeh document, as for a served session (no server runs its
+    callbacks here: the test runs each waiting step itself)."""
+    doc = Document()
+    with set_curdoc(doc):
+        page = LabPage()
+        page.layout.server_doc(doc)
+    return doc, page
+
+
+def waiting(doc):
+    return list(doc.callbacks.session_callbacks)
+
+
+def run_waiting_step(doc, timer):
+    """Run the step waiting on the document once it is due, as the server's loop would."""
+    (callback,) = waiting(doc)
+    time.sleep(max(timer._pending_at - time.monotonic(), 0) + 0.002)
+    doc.callbacks.remove_session_callback(callback)  # a timeout runs once
+    with set_curdoc(doc):
+        callback.callback()
+
+
+def test_run_waits_for_the_browser_then_goes_on_when_it_reports(served_page):
+    doc, page = served_page
+    timer, clock, state = page.timer, page.timer.clock, page.state
+    with set_curdoc(doc):
+        state.running = True
+    assert len(waiting(doc)) == 1, "one step waits while running"
+    for _ in range(IN_FLIGHT + 1):
+        run_waiting_step(doc, timer)
+    assert clock.sent == IN_FLIGHT + 1 and state.steps == IN_FLIGHT + 1
+    # Nothing drawn yet: the next step waits for the browser (or for the frame to go stale).
+    assert len(waiting(doc)) == 1
+    assert timer._pending_at - time.monotonic() > STALE_AFTER_S / 2
+    # The browser reports its frame: the next step is due within the Run period.
+    with set_curdoc(doc):
+        clock.drawn = clock.sent
+    assert len(waiting(doc)) == 1
+    assert timer._pending_at - time.monotonic() <= RUN_PERIOD_MS / 1000
+    run_waiting_step(doc, timer)
+    assert state.steps == IN_FLIGHT + 2
+
+
+def test_stop_and_the_end_of_the_session_leave_no_step_waiting(served_page):
+    doc, page = served_page
+    with set_curdoc(doc):
+        page.state.running = True
+        assert len(waiting(doc)) == 1
+        page.state.running = False
+    assert waiting(doc) == []
+    with set_curdoc(doc):
+        page.state.running = True
+    assert len(waiting(doc)) == 1
+    # The session ends while a step waits: the document forgets it too, so that nothing that
+    # keeps the dead document alive keeps the lab alive with it.
+    doc._session_context = None
+    page.timer.stop()
+    assert waiting(doc) == []
