@@ -32,8 +32,9 @@ class ParameterPanel(JSComponent):
 
     groups = param.List(constant=True, doc="Per class: name, colour, score formula, row indices.")
     rows = param.List(constant=True, doc="Per row: its label (W[0,1]) and CSS key (W01).")
-    values = param.List(doc="The value of each row's parameter.")
-    gradients = param.List(doc="∂L/∂ of each row's parameter.")
+    numbers = param.Dict(default={"values": [], "gradients": []},
+                         doc="Each row's parameter value (`values`) and ∂L/∂ of it (`gradients`), "
+                             "in one parameter so that an update is one change.")
     edit = param.Dict(default=None, allow_None=True, doc="The last edit in the browser.")
     gradient_color = param.Color(GRADIENT_COLOR, constant=True, doc="Colour of the gradients.")
 
@@ -67,10 +68,10 @@ class ParameterControls:
     def _current(self):
         ev = self.state.evaluation
         grads = {"W": ev.dW, "b": ev.db}
-        return dict(
+        return dict(numbers=dict(
             values=compact([getattr(self.state, name)[index] for name, index in self.entries]),
             gradients=compact([grads[name][index] for name, index in self.entries]),
-        )
+        ))
 
     def refresh(self, event=None):
         self.widget.param.update(**self._current())

@@ -56,7 +56,7 @@ export function render({ model }) {
       number.addEventListener("change", () => {
         const value = Number(number.value)
         if (number.value.trim() !== "" && Number.isFinite(value)) send(value)
-        else number.value = show(model.values[i])
+        else number.value = show(model.numbers.values[i])
       })
       rows.push(entry)
     }
@@ -65,11 +65,12 @@ export function render({ model }) {
 
   const update = () => {
     const now = performance.now()
+    const {values, gradients} = model.numbers
     rows.forEach(({slider, number, gradient, touched}, i) => {
-      const grad = model.gradients[i]
+      const grad = gradients[i]
       gradient.textContent = `∂L ${grad >= 0 ? "+" : ""}${Math.abs(grad) < 1e4 ? grad.toFixed(4) : grad.toExponential(3)}`
       if (now - touched < HANDS_OFF_MS) return
-      const value = model.values[i]
+      const value = values[i]
       // The range grows with a parameter that leaves it; the value itself is never clipped.
       const reach = Math.max(RANGE, Math.abs(value) * 1.25)
       if (Math.abs(value) > Number(slider.max)) { slider.min = -reach; slider.max = reach }
@@ -81,7 +82,6 @@ export function render({ model }) {
     })
   }
   update()
-  model.on("values", update)
-  model.on("gradients", update)
+  model.on("numbers", update)
   return root
 }
