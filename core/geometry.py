@@ -40,6 +40,12 @@ def _normalized(a: np.ndarray, c: float) -> tuple[np.ndarray, float]:
     return a / scale, c / scale
 
 
+def _cycled(a: np.ndarray, k: int) -> np.ndarray:
+    """``a`` with its rows moved up by ``k`` places, cyclically: row i is ``a[i + k]``.
+    (``np.roll(a, -k, axis=0)``, at a fraction of its cost for a handful of rows.)"""
+    return np.concatenate((a[k:], a[:k]))
+
+
 def _clip(polygon: np.ndarray, a: np.ndarray, c: float) -> np.ndarray:
     """Sutherland–Hodgman: the part (k, 2) of a convex polygon (m, 2) where ``a · x + c ≥ 0``.
 
@@ -48,9 +54,9 @@ def _clip(polygon: np.ndarray, a: np.ndarray, c: float) -> np.ndarray:
     """
     if len(polygon) == 0:
         return polygon
-    start, end = polygon, np.roll(polygon, -1, axis=0)
+    start, end = polygon, _cycled(polygon, 1)
     d_start = polygon @ a + c
-    d_end = np.roll(d_start, -1)
+    d_end = _cycled(d_start, 1)
     inside = d_start >= 0
     crosses = inside != (d_end >= 0)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -65,14 +71,14 @@ def _without_repeats(polygon: np.ndarray, tol: float) -> np.ndarray:
     """Drop vertices equal (within tol) to their predecessor, cyclically; clipping at a vertex repeats it."""
     if len(polygon) == 0:
         return polygon
-    step = np.abs(polygon - np.roll(polygon, 1, axis=0)).max(axis=1)
+    step = np.abs(polygon - _cycled(polygon, -1)).max(axis=1)
     return polygon[step > tol]
 
 
 def _signed_area(polygon: np.ndarray) -> float:
     """Signed area (shoelace) of a polygon (k, 2); positive when counter-clockwise."""
     x, y = polygon[:, 0], polygon[:, 1]
-    return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y))
+    return 0.5 * float(np.dot(x, _cycled(y, 1)) - np.dot(_cycled(x, 1), y))
 
 
 def decision_regions(W, b, box: Box) -> list[np.ndarray]:
