@@ -62,6 +62,7 @@ class RunTimer:
         self.view = pn.pane.Bokeh(Spacer(width=0, height=0, margin=0, tags=[self.clock]),
                                   margin=0)
         self._doc = pn.state.curdoc
+        self._served = self._doc is not None and self._doc.session_context is not None
         self._unserved = None  # outside a served session (a notebook): a plain periodic callback
         self._pending = None  # the waiting step's callback on the document, and when it is due
         self._pending_at = 0.0
@@ -118,13 +119,9 @@ class RunTimer:
 
     def _cancel(self):
         pending, self._pending = self._pending, None
-        if self._doc.session_context is not None:
+        ended = self._served and self._doc.session_context is None
+        if not ended:  # a destroyed document takes no removal: the release drops its callbacks
             self._doc.remove_timeout_callback(pending)
-        else:
-            # The session has ended: the server no longer runs its callbacks, but a destroyed
-            # document still lists them, and Panel's server-wide tasks can keep that document
-            # alive (in the context they were started from), and with it this whole lab.
-            self._doc.callbacks._session_callbacks.discard(pending)
 
     def stop(self, *_):
         if self._pending is not None:

@@ -103,18 +103,36 @@ def forget_js_links(layout):
         Callback.registry.pop(obj, None)
 
 
+def forget_session_callbacks(doc):
+    """Drop the callbacks an ended session's document still lists (a Run step, an address write
+    that were waiting).
+
+    The server no longer runs them, but Bokeh's `Document.destroy` leaves the list in place, and
+    Panel's server-wide tasks can keep a dead document alive (in the context they were started
+    from), and with it, through those callbacks, a whole lab.
+    """
+    doc.callbacks._session_callbacks.clear()
+
+
+def release(page, doc):
+    """Let go of everything that would keep an ended session's page alive."""
+    forget_js_links(page.layout)
+    page.timer.stop()
+    forget_session_callbacks(doc)
+
+
 def create_app():
     """A new LossLab page with its own state: one per browser session, or per notebook cell.
     Served, it opens on the state its address holds, if any, and is released when the session
     ends."""
     pn.extension("katex")
     page = LabPage()
-    if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
-        def release(session_context):  # Bokeh requires exactly this signature
-            forget_js_links(page.layout)
-            page.timer.stop()
+    doc = pn.state.curdoc
+    if doc is not None and doc.session_context is not None:
+        def on_session_destroyed(session_context):  # Bokeh requires exactly this signature
+            release(page, doc)
 
-        pn.state.on_session_destroyed(release)
+        pn.state.on_session_destroyed(on_session_destroyed)
         if pn.state.location is not None:
             page.share.open_address(pn.state.location.search)
     return page.layout

@@ -8,7 +8,7 @@ from bokeh.document import Document
 from panel.io.state import set_curdoc
 
 from app.pacing import IN_FLIGHT, RUN_PERIOD_MS, STALE_AFTER_S
-from app.page import LabPage
+from app.page import LabPage, release
 
 
 @pytest.fixture
@@ -66,8 +66,8 @@ def test_stop_and_the_end_of_the_session_leave_no_step_waiting(served_page):
     with set_curdoc(doc):
         page.state.running = True
     assert len(waiting(doc)) == 1
-    # The session ends while a step waits: the document forgets it too, so that nothing that
-    # keeps the dead document alive keeps the lab alive with it.
+    # The session ends while a step waits: its release makes the document forget it too, so that
+    # nothing that keeps the dead document alive keeps the lab alive with it.
     doc._session_context = None
-    page.timer.stop()
+    release(page, doc)
     assert waiting(doc) == []
