@@ -150,7 +150,8 @@ class LandscapeView:
             self.figure.x_range.update(start=cu - span, end=cu + span)
             self.figure.y_range.update(start=cv - span, end=cv + span)
             self._key = key
-            self._grid_at, self._grid_cost = time.perf_counter(), time.perf_counter() - started
+            self._grid_at = time.perf_counter()
+            self._grid_cost = self._grid_at - started
         xs, ys = self._coordinates(np.array(self._trail), origin, du, dv, (cu, cv))
         self.path.data = dict(x=xs, y=ys)
         here_x, here_y = self._coordinates(core.flatten(state.W, state.b)[None], origin, du, dv,
