@@ -16,6 +16,7 @@ from panel.custom import JSComponent
 from panel.io import hold
 
 from app.assets import STYLESHEET
+from app.frame import Frame
 from app.palette import CLASS_COLORS, CLASS_NAMES, GRADIENT_COLOR
 from app.wire import compact
 
@@ -32,9 +33,8 @@ class ParameterPanel(JSComponent):
 
     groups = param.List(constant=True, doc="Per class: name, colour, score formula, row indices.")
     rows = param.List(constant=True, doc="Per row: its label (W[0,1]) and CSS key (W01).")
-    numbers = param.Dict(default={"values": [], "gradients": []},
-                         doc="Each row's parameter value (`values`) and ∂L/∂ of it (`gradients`), "
-                             "in one parameter so that an update is one change.")
+    frame = param.ClassSelector(class_=Frame, constant=True,
+                                doc="The page's frame, whose `parameters` the rows show.")
     edit = param.Dict(default=None, allow_None=True, doc="The last edit in the browser.")
     gradient_color = param.Color(GRADIENT_COLOR, constant=True, doc="Colour of the gradients.")
 
@@ -45,8 +45,9 @@ class ParameterPanel(JSComponent):
 class ParameterControls:
     """The W and b controls of one session, bound to its state."""
 
-    def __init__(self, state):
+    def __init__(self, state, frame):
         self.state = state
+        self.frame = frame
         C = state.num_classes
         # One row per parameter entry, class by class: W[k,0], W[k,1], b[k].
         self.entries = [entry for k in range(C) for entry in (("W", (k, 0)), ("W", (k, 1)), ("b", k))]
@@ -55,7 +56,8 @@ class ParameterControls:
                 for name, index in self.entries]
         groups = [dict(name=CLASS_NAMES[k], color=CLASS_COLORS[k], rows=[3 * k, 3 * k + 1, 3 * k + 2],
                        formula=f"s{k} = W[{k},0]·x₀ + W[{k},1]·x₁ + b[{k}]") for k in range(C)]
-        self.widget = ParameterPanel(groups=groups, rows=rows, **self._current(),
+        self.refresh()
+        self.widget = ParameterPanel(groups=groups, rows=rows, frame=frame,
                                      stylesheets=[STYLESHEET], margin=(0, 6))
         self.panel = pn.Column(
             pn.pane.HTML("<b>Parameters</b> <span class='muted'>(gradient of the total loss in red)</span>",
@@ -65,16 +67,13 @@ class ParameterControls:
         self.widget.param.watch(self._on_edit, "edit")
         state.param.watch(self.refresh, "evaluation")
 
-    def _current(self):
+    def refresh(self, event=None):
         ev = self.state.evaluation
         grads = {"W": ev.dW, "b": ev.db}
-        return dict(numbers=dict(
+        self.frame.parameters = dict(
             values=compact([getattr(self.state, name)[index] for name, index in self.entries]),
             gradients=compact([grads[name][index] for name, index in self.entries]),
-        ))
-
-    def refresh(self, event=None):
-        self.widget.param.update(**self._current())
+        )
 
     def _on_edit(self, event):
         edit = event.new or {}

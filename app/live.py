@@ -2,21 +2,25 @@
 
 A Bokeh text widget re-lays-out the whole page (figure and table included) whenever its text
 changes, which costs far more than the update itself. This component owns a fixed DOM and only
-swaps the text of its cells.
+swaps the text of its cells, which it reads from the page's `Frame`.
 """
 
 import param
 from panel.custom import JSComponent
 
+from app.frame import Frame
+
 
 class LiveTable(JSComponent):
-    """A two-column table of labelled values; each value cell has its key as its CSS class."""
+    """A two-column table of labelled values; each value cell has its key as its CSS class and
+    shows the frame's text of that key."""
 
     labels = param.List(default=[], constant=True, doc="(key, label) of each row, top to bottom.")
-    values = param.Dict(default={}, doc="The text of each row's value, by key.")
+    frame = param.ClassSelector(class_=Frame, constant=True,
+                                doc="The page's frame, whose `texts` the cells show.")
 
     _esm = """
-    export function render({ model }) {
+    export function render({ model, view }) {
       const table = document.createElement("table")
       const cells = {}
       for (const [key, label] of model.labels) {
@@ -27,13 +31,15 @@ class LiveTable(JSComponent):
         cells[key] = row.insertCell()
         cells[key].className = key
       }
+      const frame = model.frame
       const update = () => {
-        for (const [key, text] of Object.entries(model.values)) {
-          if (key in cells) cells[key].textContent = text
+        for (const [key, cell] of Object.entries(cells)) {
+          const text = frame.texts[key]
+          if (text !== undefined && cell.textContent !== text) cell.textContent = text
         }
       }
       update()
-      model.on("values", update)
+      view.connect(frame.properties.texts.change, update)
       return table
     }
     """

@@ -21,8 +21,9 @@ class OptimizerControls:
     """Widgets bound to the state's optimizer settings; a hyper-parameter shows only when the
     chosen optimizer has it."""
 
-    def __init__(self, state):
+    def __init__(self, state, frame):
         self.state = state
+        self.frame = frame
         self.optimizer = pn.widgets.Select.from_param(state.param.optimizer, label="Optimizer",
                                                       width=130)
         self.hyperparameters = {
@@ -40,7 +41,8 @@ class OptimizerControls:
                                                            step=0.05, width=85)
         self.decay_every = pn.widgets.IntInput.from_param(state.param.decay_every,
                                                           label="every k steps", width=95)
-        self.now = LiveTable(labels=[("step-size-now", "Step size now")], css_classes=["readout"],
+        self.now = LiveTable(labels=[("step-size-now", "Step size now")], frame=frame,
+                             css_classes=["readout"],
                              stylesheets=[STYLESHEET], margin=(4, 6))
         self.notice = pn.pane.HTML("", css_classes=["notice"], stylesheets=[STYLESHEET],
                                    margin=(0, 6), sizing_mode="stretch_width")
@@ -88,7 +90,7 @@ class OptimizerControls:
         self.decay_rate.visible = self.decay_every.visible = decays
 
     def _refresh_now(self, *events):
-        self.now.values = {"step-size-now": format_number(self.state.effective_step_size)}
+        self.frame.show({"step-size-now": format_number(self.state.effective_step_size)})
 
     def _on_notice(self, event):
         self.notice.object = f"<span class='muted'>{html.escape(event.new)}</span>" if event.new else ""

@@ -8,9 +8,7 @@ its own browser can show, and never faster than the Run timer.
 import time
 
 import panel as pn
-from bokeh.core.properties import Int
-from bokeh.model import DataModel
-from bokeh.models import CustomJS, Spacer
+from bokeh.models import CustomJS
 from panel.io import hold
 
 RUN_PERIOD_MS = 20
@@ -25,21 +23,10 @@ STALE_AFTER_S = 1.0
 the run back."""
 
 
-class FrameClock(DataModel):
-    """Reports back to the server, after the browser has painted, the last frame it was sent.
-
-    A plain Bokeh model rather than a Panel component: it changes on every update in both
-    directions, and Panel's handling of a component's change costs more than the rest of the
-    report together."""
-
-    sent = Int(0, help="Number of the latest update sent to the browser.")
-    drawn = Int(0, help="Number of the latest update the browser has painted.")
-
-
 # After the next paint the update is on the screen: then report it.
 _REPORT_DRAWN_JS = """
-const frame = cb_obj.sent
-requestAnimationFrame(() => setTimeout(() => { cb_obj.drawn = frame }, 0))
+const sent = cb_obj.sent
+requestAnimationFrame(() => setTimeout(() => { cb_obj.drawn = sent }, 0))
 """
 
 
@@ -54,13 +41,10 @@ class RunTimer:
     it with the document; nothing runs on the server's loop outside the session.
     """
 
-    def __init__(self, state):
+    def __init__(self, state, frame):
         self.state = state
-        self.clock = FrameClock()
-        self.clock.js_on_change("sent", CustomJS(code=_REPORT_DRAWN_JS))
-        # The clock reaches the page as a reference of an empty element of the layout.
-        self.view = pn.pane.Bokeh(Spacer(width=0, height=0, margin=0, tags=[self.clock]),
-                                  margin=0)
+        self.frame = frame
+        frame.js_on_change("sent", CustomJS(code=_REPORT_DRAWN_JS))
         self._doc = pn.state.curdoc
         self._served = self._doc is not None and self._doc.session_context is not None
         self._unserved = None  # outside a served session (a notebook): a plain periodic callback
@@ -68,7 +52,7 @@ class RunTimer:
         self._pending_at = 0.0
         self._sent_at = 0.0
         state.param.watch(self._on_running, "running")
-        self.clock.on_change("drawn", self._on_drawn)
+        frame.on_change("drawn", self._on_drawn)
 
     def _on_running(self, event):
         if not event.new:
@@ -85,9 +69,9 @@ class RunTimer:
         """Seconds until the next step may go: after the period, and, while the browser has more
         than IN_FLIGHT updates to draw, not before it reports a frame or the frame is stale."""
         since = time.monotonic() - self._sent_at
-        # Only a served page reports its frames (the clock's callbacks need a server).
+        # Only a served page reports its frames (the frame's callbacks need a server).
         reported = self._doc is not None
-        if reported and self.clock.sent - self.clock.drawn > IN_FLIGHT and since < STALE_AFTER_S:
+        if reported and self.frame.sent - self.frame.drawn > IN_FLIGHT and since < STALE_AFTER_S:
             return STALE_AFTER_S - since
         return max(RUN_PERIOD_MS / 1000 - since, 0.0)
 
@@ -113,7 +97,7 @@ class RunTimer:
         if self._due_in() == 0.0:
             with hold():
                 self.state.step()
-                self.clock.sent += 1
+                self.frame.sent += 1
             self._sent_at = time.monotonic()
         self._advance()
 

@@ -1,11 +1,13 @@
 """The LossLab page of one browser session: the state, its views, the layout and the Run timer."""
 
 import panel as pn
+from bokeh.models import Spacer
 
 from app.assets import STYLESHEET
 from app.charts import CompareChart, HistoryChart
 from app.controls import ParameterControls, SettingsControls
 from app.data_controls import DataControls
+from app.frame import Frame
 from app.landscape_view import LandscapeView
 from app.math_view import ExplanationView, LossSettings
 from app.optimizer_controls import OptimizerControls
@@ -24,13 +26,14 @@ class LabPage:
 
     def __init__(self, state=None):
         self.state = state or LabState()
+        self.frame = Frame()
         self.plot = PlotView(self.state)
-        self.parameters = ParameterControls(self.state)
+        self.parameters = ParameterControls(self.state, self.frame)
         self.settings = SettingsControls(self.state)
-        self.readout = LossReadout(self.state)
+        self.readout = LossReadout(self.state, self.frame)
         self.table = data_table(self.plot.points)
-        self.timer = RunTimer(self.state)
-        self.optimizer = OptimizerControls(self.state)
+        self.timer = RunTimer(self.state, self.frame)
+        self.optimizer = OptimizerControls(self.state, self.frame)
         self.history = HistoryChart(self.state)
         self.landscape = LandscapeView(self.state)
         self.compare = CompareChart(self.state)
@@ -77,7 +80,10 @@ class LabPage:
                           width=410, margin=(0, 4)),
                 margin=0,
             ),
-            self.timer.view, self.shortcuts.keys, presentation_scale(self.state),
+            # The frame reaches the page as a reference of an empty element of the layout (the
+            # components that show its numbers refer to it in a way Bokeh does not follow).
+            pn.pane.Bokeh(Spacer(width=0, height=0, margin=0, tags=[self.frame]), margin=0),
+            self.shortcuts.keys, presentation_scale(self.state),
             stylesheets=[STYLESHEET], margin=0, name="LossLab",
         )
 

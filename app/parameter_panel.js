@@ -1,6 +1,6 @@
 // The W and b sliders of LossLab: one row per parameter with a range slider, an exact number box
-// and the parameter's gradient. The whole panel is one component, so an update step sends its
-// new values in one small message and redraws nothing but the numbers.
+// and the parameter's gradient. The numbers come from the page's frame (app/frame.py), so an
+// update step changes one property and redraws nothing but the numbers.
 
 const RANGE = 5
 // While a person moves a slider, the values the server echoes back are already out of date:
@@ -11,7 +11,8 @@ function show(value) {
   return Math.abs(value) < 1e4 ? value.toFixed(3) : value.toExponential(3)
 }
 
-export function render({ model }) {
+export function render({ model, view }) {
+  const frame = model.frame
   const root = document.createElement("div")
   root.className = "parameter-panel"
   const rows = []
@@ -56,7 +57,7 @@ export function render({ model }) {
       number.addEventListener("change", () => {
         const value = Number(number.value)
         if (number.value.trim() !== "" && Number.isFinite(value)) send(value)
-        else number.value = show(model.numbers.values[i])
+        else number.value = show(frame.parameters.values[i])
       })
       rows.push(entry)
     }
@@ -65,7 +66,7 @@ export function render({ model }) {
 
   const update = () => {
     const now = performance.now()
-    const {values, gradients} = model.numbers
+    const {values, gradients} = frame.parameters
     rows.forEach(({slider, number, gradient, touched}, i) => {
       const grad = gradients[i]
       gradient.textContent = `∂L ${grad >= 0 ? "+" : ""}${Math.abs(grad) < 1e4 ? grad.toFixed(4) : grad.toExponential(3)}`
@@ -82,6 +83,6 @@ export function render({ model }) {
     })
   }
   update()
-  model.on("numbers", update)
+  view.connect(frame.properties.parameters.change, update)
   return root
 }

@@ -33,9 +33,11 @@ def format_number(value):
 class LossReadout:
     """Data, regularization and total loss, accuracy and step count, in one small table."""
 
-    def __init__(self, state):
+    def __init__(self, state, frame):
         self.state = state
+        self.frame = frame
         self.table = LiveTable(labels=[(key, label) for label, key in READOUT_KEYS.items()],
+                               frame=frame,
                                css_classes=["readout"], margin=(4, 6), stylesheets=[STYLESHEET])
         self.message = pn.pane.Alert("", alert_type="warning", visible=False, margin=(4, 6))
         self.notes = pn.pane.HTML("", stylesheets=[STYLESHEET], margin=(0, 6), visible=False,
@@ -50,13 +52,13 @@ class LossReadout:
         ev = self.state.evaluation
         n = len(ev.point_losses)
         correct = int(np.sum(ev.predictions == self.state.y)) if n else 0
-        self.table.values = {
+        self.frame.show({
             "data-loss": format_number(ev.data_loss),
             "reg-loss": format_number(ev.reg_loss),
             "total-loss": format_number(ev.total_loss),
             "accuracy": f"{100 * ev.accuracy:.1f}% ({correct}/{n})",
             "steps": f"{self.state.steps}",
-        }
+        })
         self._refresh_notes()
 
     def _refresh_notes(self):

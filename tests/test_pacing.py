@@ -37,7 +37,7 @@ def run_waiting_step(doc, timer):
 
 def test_run_waits_for_the_browser_then_goes_on_when_it_reports(served_page):
     doc, page = served_page
-    timer, clock, state = page.timer, page.timer.clock, page.state
+    timer, clock, state = page.timer, page.frame, page.state
     with set_curdoc(doc):
         state.running = True
     assert len(waiting(doc)) == 1, "one step waits while running"
