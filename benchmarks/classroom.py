@@ -15,7 +15,7 @@ thread per session. Each session
     by sending the click as a browser does: `document.callbacks.send_event(ButtonClick(button))`
     makes the Bokeh event a `MessageSent` document change, which the client session sends to the
     server in a PATCH-DOC message; the server hands it to the button's click handler;
-  - answers the Run pacing as a browser does: the page's frame clock (app/pacing.py FrameClock,
+  - answers the Run pacing as a browser does: the page's frame (app/frame.py Frame,
     a Bokeh DataModel) has `sent` raised by
     the server with each update, and the client sets `drawn` to it at once (a browser does so
     after painting). Without that answer the server would step once a second;
@@ -74,16 +74,16 @@ def register_app_models():
 
 
 def find_models(document):
-    """(the Run button, the frame clock's data model) of a pulled LossLab document."""
-    run = clock = None
+    """(the Run button, the frame) of a pulled LossLab document."""
+    run = frame = None
     for model in document.models:
         if type(model).__name__ == "Button" and model.label == "Run":
             run = model
-        elif type(model).__name__.startswith("FrameClock") and "drawn" in model.properties():
-            clock = model
-    if run is None or clock is None:
-        raise RuntimeError("the pulled document has no Run button or no frame clock")
-    return run, clock
+        elif type(model).__name__ == "Frame" and "drawn" in model.properties():
+            frame = model
+    if run is None or frame is None:
+        raise RuntimeError("the pulled document has no Run button or no frame")
+    return run, frame
 
 
 def student(url, go, stop, times, ready):
@@ -92,16 +92,16 @@ def student(url, go, stop, times, ready):
     from bokeh.events import ButtonClick, DocumentReady
 
     session = pull_session(url=url)
-    run, clock = find_models(session.document)
+    run, frame = find_models(session.document)
     # A page reports that it has rendered the document; until then Panel holds back (and drops)
     # the session's updates, as the full document will be sent anyway.
     session.document.callbacks.send_event(DocumentReady())
 
     def on_sent(attr, old, new):
         times.append(time.monotonic())
-        clock.drawn = new  # as the page reports after painting: sent back to the server
+        frame.drawn = new  # as the page reports after painting: sent back to the server
 
-    clock.on_change("sent", on_sent)
+    frame.on_change("sent", on_sent)
     loop = session._connection.io_loop
     ready.release()
     go.wait()

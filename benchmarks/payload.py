@@ -8,7 +8,7 @@ Network.webSocketFrameReceived; a binary frame's payload is base64 there and is 
 
 Frames are grouped into Bokeh protocol messages (a header frame, metadata, content, then a
 reference and a binary frame per buffer), and messages into updates: an update starts with the
-message that tells the page's frame clock a new frame was sent (a change of its `sent`, made in
+message that tells the page's frame a new update was sent (a change of its `sent`, made in
 the same message as the step's changes) and holds every message up to the next one (the loss
 history sent a few times a second, the data table's values, ...). Printed: the
 median and 95th percentile of bytes per update, the mean (all bytes received / steps taken), the

@@ -37,19 +37,19 @@ def run_waiting_step(doc, timer):
 
 def test_run_waits_for_the_browser_then_goes_on_when_it_reports(served_page):
     doc, page = served_page
-    timer, clock, state = page.timer, page.frame, page.state
+    timer, frame, state = page.timer, page.frame, page.state
     with set_curdoc(doc):
         state.running = True
     assert len(waiting(doc)) == 1, "one step waits while running"
     for _ in range(IN_FLIGHT + 1):
         run_waiting_step(doc, timer)
-    assert clock.sent == IN_FLIGHT + 1 and state.steps == IN_FLIGHT + 1
+    assert frame.sent == IN_FLIGHT + 1 and state.steps == IN_FLIGHT + 1
     # Nothing drawn yet: the next step waits for the browser (or for the frame to go stale).
     assert len(waiting(doc)) == 1
     assert timer._pending_at - time.monotonic() > STALE_AFTER_S / 2
     # The browser reports its frame: the next step is due within the Run period.
     with set_curdoc(doc):
-        clock.drawn = clock.sent
+        frame.drawn = frame.sent
     assert len(waiting(doc)) == 1
     assert timer._pending_at - time.monotonic() <= RUN_PERIOD_MS / 1000
     run_waiting_step(doc, timer)
