@@ -13,19 +13,11 @@ import panel as pn
 import param
 from bokeh.models import CustomJSTickFormatter
 from panel.custom import JSComponent
-from panel.io import hold
 
 from app.assets import STYLESHEET
 from app.frame import Frame
 from app.palette import CLASS_COLORS, CLASS_NAMES, GRADIENT_COLOR
-from app.wire import compact
-
-
-def held(action):
-    """Run an action with the page's updates held back and sent as one message, so the browser
-    never shows half of it (new parameters with the old step count, say)."""
-    with hold():
-        action()
+from app.wire import compact, held
 
 
 class ParameterPanel(JSComponent):

@@ -9,7 +9,8 @@ import time
 
 import panel as pn
 from bokeh.models import CustomJS
-from panel.io import hold
+
+from app.wire import held
 
 RUN_PERIOD_MS = 20
 """Shortest time between two updates while running."""
@@ -95,11 +96,13 @@ class RunTimer:
         if not self.state.running:
             return
         if self._due_in() == 0.0:
-            with hold():
-                self.state.step()
-                self.frame.sent += 1
+            held(self._update)
             self._sent_at = time.monotonic()
         self._advance()
+
+    def _update(self):
+        self.state.step()
+        self.frame.sent += 1
 
     def _cancel(self):
         pending, self._pending = self._pending, None

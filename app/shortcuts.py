@@ -3,10 +3,10 @@
 import panel as pn
 import param
 from panel.custom import JSComponent
-from panel.io import hold
 
 from app.assets import STYLESHEET
 from app.state import LOSS_LABELS
+from app.wire import held
 
 SHORTCUTS = {
     "s": "one step",
@@ -61,8 +61,7 @@ class Shortcuts:
         self.toggle.param.watch(lambda event: setattr(self.help_table, "visible", event.new), "value")
 
     def _on_key(self, event):
-        with hold():
-            self._act((event.new or {}).get("key"))
+        held(lambda: self._act((event.new or {}).get("key")))
 
     def _act(self, key):
         state = self.state

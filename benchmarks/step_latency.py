@@ -5,8 +5,7 @@
 Builds one session's page (`app.page.LabPage`) inside a Bokeh Document, as the server does for
 each browser tab, and times
 
-    with pn.io.hold(doc):
-        page.state.step()
+    app.wire.held(page.state.step)
 
 — the step, every view that follows the state (plot sources, readouts, sliders, history, ...) and
 Panel's collection of the resulting model changes — `--repeats` times, during a Run (state.running
@@ -54,6 +53,7 @@ from panel.io.state import set_curdoc  # noqa: E402
 
 from app.page import TABS, LabPage  # noqa: E402
 from app.state import MAX_POINTS  # noqa: E402
+from app.wire import held  # noqa: E402
 
 TARGET_MS = {9: 3.0, MAX_POINTS: 20.0}
 PROTOCOL = Protocol()
@@ -90,6 +90,19 @@ def message_bytes(msg):
     return size
 
 
+def held_step(doc, state):
+    """One update step as the page takes it (`app.wire.held`); returns the changes it made,
+    combined per property, as collected for the message."""
+    events = []
+
+    def step_and_collect():
+        state.step()
+        events.extend(doc.callbacks._held_events)  # still inside the hold
+
+    held(step_and_collect)
+    return events
+
+
 def time_steps(doc, page, repeats, running):
     """(step times, step + message times, message sizes) of `repeats` updates, in seconds/bytes."""
     state = page.state
@@ -106,10 +119,7 @@ def time_steps(doc, page, repeats, running):
                 state.step()
         for _ in range(repeats):
             start = time.perf_counter()
-            with pn.io.hold(doc):
-                state.step()
-                # Still inside the hold: the changes this update made, combined per property.
-                events = list(doc.callbacks._held_events)
+            events = held_step(doc, state)
             stepped = time.perf_counter()
             patches = [e for e in events if hasattr(e, "to_serializable")]
             msg = PROTOCOL.create("PATCH-DOC", patches) if patches else None
@@ -137,10 +147,8 @@ def profile(repeats):
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(repeats):
-            with pn.io.hold(doc):
-                page.state.step()
-                events = [e for e in doc.callbacks._held_events if hasattr(e, "to_serializable")]
-            PROTOCOL.create("PATCH-DOC", events)
+            events = held_step(doc, page.state)
+            PROTOCOL.create("PATCH-DOC", [e for e in events if hasattr(e, "to_serializable")])
         profiler.disable()
     stats = pstats.Stats(profiler, stream=io.StringIO())
     total = stats.total_tt
