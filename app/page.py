@@ -83,7 +83,7 @@ class LabPage:
             # The frame reaches the page as a reference of an empty element of the layout (the
             # components that show its numbers refer to it in a way Bokeh does not follow).
             pn.pane.Bokeh(Spacer(width=0, height=0, margin=0, tags=[self.frame]), margin=0),
-            self.shortcuts.keys, presentation_scale(self.state),
+            self.share.address, self.shortcuts.keys, presentation_scale(self.state),
             stylesheets=[STYLESHEET], margin=0, name="LossLab",
         )
 

@@ -36,7 +36,9 @@ class AddressBar(JSComponent):
 
 
 class ShareControls:
-    """Keeps the page address in step with the state, and downloads / uploads JSON files."""
+    """Keeps the page address in step with the state, and downloads / uploads JSON files.
+
+    `address` belongs in the page outside any tab: it must be on the page to write the address."""
 
     def __init__(self, state):
         self.state = state
@@ -55,7 +57,7 @@ class ShareControls:
                          "whole lab: copy it to share exactly this view)</span>",
                          stylesheets=[STYLESHEET], margin=(8, 6, 0, 6)),
             self.download, pn.pane.HTML("Open a lab from a JSON file:", margin=(4, 6, 0, 6)),
-            self.upload, self.status, self.address, margin=0,
+            self.upload, self.status, margin=0,
         )
 
     # -- the address -----------------------------------------------------------------------

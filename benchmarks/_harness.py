@@ -190,9 +190,6 @@ def random_data(n, seed=1, box=(-1.5, 1.5, -1.5, 1.5)):
     return X.round(6).tolist(), rng.integers(0, 3, n).tolist()
 
 
-def open_tab(lab, name):
-    lab.page.locator(".bk-tab", has_text=name).click()
-
 
 def load_points(lab, n, seed=1):
     """Open a lab file of n random points through the Data tab's file input, as a person would,
@@ -201,8 +198,8 @@ def load_points(lab, n, seed=1):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"points-{n}.json"
         path.write_text(json.dumps({"version": 1, "X": X, "y": y}))
-        open_tab(lab, "Data")
+        lab.open_tab("Data")
         lab.page.locator("input[type=file]").set_input_files(str(path))
         lab.page.locator("td.accuracy").filter(has_text=f"/{n})").wait_for(timeout=60_000)
-    open_tab(lab, "Points")
+    lab.open_tab("Points")
     lab.page.wait_for_timeout(500)

@@ -28,6 +28,18 @@ _DATA_TO_SCREEN_JS = """([name, x, y]) => {
 }"""
 
 
+# Whether the tab titled `name` is the one shown and its content has come from the server (the
+# page draws a tab's content only while it is shown; until it arrives the tab holds a Spacer).
+_TAB_SHOWN_JS = """(name) => {
+  for (const model of Bokeh.documents[0].all_models) {
+    if (!String(model.type).endsWith("Tabs") || !model.tabs) continue
+    const i = model.tabs.findIndex(panel => panel.title == name)
+    if (i >= 0) return model.active == i && !String(model.tabs[i].child.type).endsWith("Spacer")
+  }
+  return false
+}"""
+
+
 class Lab:
     """One open LossLab page."""
 
@@ -63,6 +75,11 @@ class Lab:
 
     def click(self, name):
         self.button(name).click()
+
+    def open_tab(self, name):
+        """Click the tab titled `name` and wait until its content is on the page."""
+        self.page.locator(".bk-tab", has_text=name).click()
+        self.page.wait_for_function(_TAB_SHOWN_JS, arg=name, timeout=10_000)
 
     def wait_for_change(self, label, old, timeout=10_000):
         """Wait until a readout no longer shows `old`."""

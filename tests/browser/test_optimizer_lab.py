@@ -18,14 +18,10 @@ LANDSCAPE_AXES = """() => {
 }"""
 
 
-def open_tab(lab, name):
-    lab.page.locator(".bk-tab", has_text=name).click()
-    lab.page.wait_for_timeout(300)
-
 
 def test_adam_runs_the_loss_falls_and_the_history_grows(open_lab, artifacts):
     lab = open_lab()
-    open_tab(lab, "Optimizer")
+    lab.open_tab("Optimizer")
     lab.page.locator("select").first.select_option(label="Adam")
     expect(lab.page.get_by_text("Adam starts afresh")).to_be_visible()
     expect(lab.page.get_by_text("β2")).to_be_visible()
@@ -43,7 +39,7 @@ def test_adam_runs_the_loss_falls_and_the_history_grows(open_lab, artifacts):
 
 def test_the_landscape_follows_the_chosen_parameters(open_lab, artifacts):
     lab = open_lab()
-    open_tab(lab, "Landscape")
+    lab.open_tab("Landscape")
     x_label, y_label, start, end = lab.page.evaluate(LANDSCAPE_AXES)
     assert (x_label, y_label) == ("W[0,0]", "W[0,1]")
     assert start < 1.0 < end  # W[0,0] is 1 at the start
@@ -58,7 +54,7 @@ def test_the_landscape_follows_the_chosen_parameters(open_lab, artifacts):
 
 def test_compare_draws_one_curve_per_optimizer(open_lab, artifacts):
     lab = open_lab()
-    open_tab(lab, "Compare")
+    lab.open_tab("Compare")
     lab.page.get_by_role("button", name="Compare", exact=True).click()
     expect(lab.page.get_by_text("Total loss after 200 steps")).to_be_visible()
     lab.page.screenshot(path=artifacts / "compare.png")

@@ -15,10 +15,6 @@ TABLE_REDRAW = TABLE_REDRAW_MS + 350
 TERM = re.compile(r"\\max\(0,\\ [^=]*\) = (-?[\d.]+)")
 
 
-def open_tab(lab, name):
-    lab.page.locator(".bk-tab", has_text=name).click()
-    lab.page.wait_for_timeout(300)
-
 
 def worked_math(lab, showing="L_i"):
     """The LaTeX source of the typeset explanation (KaTeX keeps it in an annotation), once it
@@ -78,7 +74,7 @@ def test_a_broken_address_is_refused_with_a_message(open_lab, server):
 
 def test_adding_and_deleting_points_with_the_mouse_and_keys(open_lab):
     lab = open_lab()
-    open_tab(lab, "Data")
+    lab.open_tab("Data")
     lab.page.get_by_role("button", name="Add class 2").click()
     lab.page.wait_for_timeout(300)
     x, y = lab.data_on_screen(-1.2, 1.2)
@@ -114,7 +110,7 @@ def test_presentation_mode_and_shortcuts(open_lab, artifacts):
 def test_the_gradient_check_passes_on_softmax(open_lab):
     lab = open_lab()
     lab.click("Softmax")
-    open_tab(lab, "Loss")
+    lab.open_tab("Loss")
     lab.page.get_by_role("button", name="Check gradients").click()
     expect(lab.page.get_by_text("All entries agree.")).to_be_visible()
     assert lab.page.locator("td.pass").count() == 9
@@ -127,14 +123,14 @@ def test_a_lab_goes_to_a_json_file_and_comes_back(open_lab, tmp_path):
     first.click("Softmax")
     first.wait_for_change("Data loss", before)
     first.page.wait_for_timeout(TABLE_REDRAW)
-    open_tab(first, "Data")
+    first.open_tab("Data")
     with first.page.expect_download() as download:
         first.page.get_by_role("button", name="Download this lab as JSON").click()
     saved = tmp_path / "lab.json"
     download.value.save_as(saved)
 
     second = open_lab()
-    open_tab(second, "Data")
+    second.open_tab("Data")
     second.page.locator("input[type=file]").set_input_files(str(saved))
     expect(second.page.get_by_text(re.compile(r"^Opened "))).to_be_visible(timeout=15_000)
     expect(second.page.locator("td.data-loss")).to_have_text(first.readout_text("Data loss"))
