@@ -1,7 +1,9 @@
 """`losslab`: serve the lab on this machine and open it in the browser (see app/options.py for
 what each option accepts)."""
 
+import contextlib
 import os
+import socket
 import sys
 
 import panel as pn
@@ -62,6 +64,43 @@ def create_session_app():
     return create_app()
 
 
+def spreads_connections():
+    """Whether this system spreads a port's new connections evenly over the processes listening
+    on it with SO_REUSEPORT (Linux does; elsewhere the option exists without the spreading)."""
+    return sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
+
+
+def check_port(address, port):
+    """Raise OSError if `port` cannot be listened on at `address` (in use, not allowed)."""
+    from tornado import netutil
+
+    for sock in netutil.bind_sockets(port, address):
+        sock.close()
+
+
+@contextlib.contextmanager
+def own_listening_socket():
+    """Have a Bokeh server built meanwhile listen on a socket of its own with SO_REUSEPORT.
+
+    Bokeh's own `--num-procs` binds one socket and forks: every process then waits on that socket,
+    and the first to wake up accepts the whole burst of connections waiting (a class opening the
+    page at once went 39 to 1). With a socket per process the kernel spreads new connections over
+    them by their addresses, about evenly.
+    """
+    import bokeh.server.server as bokeh_server
+    from tornado import netutil
+
+    def bind_sockets(address, port):  # Bokeh's signature and result (sockets, port)
+        sockets = netutil.bind_sockets(port, address, reuse_port=True)
+        return sockets, sockets[0].getsockname()[1]
+
+    shared, bokeh_server.bind_sockets = bokeh_server.bind_sockets, bind_sockets
+    try:
+        yield
+    finally:
+        bokeh_server.bind_sockets = shared
+
+
 def page_url(args):
     """Where a person opens the lab."""
     if args.address in LOCALHOST_NAMES:
@@ -97,7 +136,7 @@ def main(argv=None):
               file=sys.stderr)
 
     from bokeh.util.browser import view
-    from tornado.process import task_id
+    from tornado.process import fork_processes, task_id
 
     pn.extension()
     use_immediate_websockets()
@@ -110,24 +149,32 @@ def main(argv=None):
                   file=sys.stderr)
     lifetime_ms = int(args.session_timeout * 1000)
     parent_pid = os.getpid()
+    own_sockets = args.num_procs > 1 and spreads_connections()
     try:
-        # With --num-procs N > 1 this forks: the first process stays here, waiting for its
-        # workers, and each worker returns from it with its own copy of the server.
-        server = pn.serve(
-            create_session_app,
-            port=args.port,
-            address=args.address,
-            websocket_origin=args.websocket_origins,
-            num_procs=args.num_procs,
-            unused_session_lifetime_milliseconds=lifetime_ms,
-            check_unused_sessions_milliseconds=min(SESSION_CHECK_PERIOD_MS, lifetime_ms),
-            extra_patterns=extra_patterns,
-            show=False,
-            start=False,
-            verbose=False,
-            title="LossLab",
-            threaded=False,
-        )
+        if own_sockets:
+            # Refuse a port in use here, once, rather than in every worker. Then fork: the first
+            # process stays in fork_processes, waiting for its workers (and restarting one that
+            # fails), and each worker goes on with a server and a socket of its own.
+            check_port(args.address, args.port)
+            fork_processes(args.num_procs)
+        # With Bokeh's own --num-procs N > 1 (where connections cannot be spread) this forks the
+        # same way, the workers sharing one socket.
+        with own_listening_socket() if own_sockets else contextlib.nullcontext():
+            server = pn.serve(
+                create_session_app,
+                port=args.port,
+                address=args.address,
+                websocket_origin=args.websocket_origins,
+                num_procs=1 if own_sockets else args.num_procs,
+                unused_session_lifetime_milliseconds=lifetime_ms,
+                check_unused_sessions_milliseconds=min(SESSION_CHECK_PERIOD_MS, lifetime_ms),
+                extra_patterns=extra_patterns,
+                show=False,
+                start=False,
+                verbose=False,
+                title="LossLab",
+                threaded=False,
+            )
     except OSError as error:
         print(f"losslab: cannot listen on {args.address} port {args.port}: "
               f"{error.strerror or error}", file=sys.stderr)

@@ -242,6 +242,82 @@ def test_two_processes_serve_the_page_and_stop_with_the_command():
     assert port_is_free(served.port), "a worker process went on serving after the command stopped"
 
 
+def sockets_of(pid):
+    """Inodes of the sockets process `pid` holds."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:  # closed meanwhile
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    return inodes
+
+
+def tcp_sockets(port, state):
+    """Inodes of this machine's TCP sockets on local `port` in `state` ("0A" listening,
+    "01" established)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state:
+                found.add(fields[9])
+    return found
+
+
+def workers_of(pid):
+    return [int(child) for task in Path(f"/proc/{pid}/task").glob("*/children")
+            for child in task.read_text().split()]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads Linux's /proc")
+def test_two_processes_each_take_a_fair_share_of_the_connections():
+    # A class opens the page at once. With one socket shared by the processes, the first to
+    # wake up took nearly every connection; with a socket each, the kernel spreads them.
+    assert serve.spreads_connections()
+    served = Served("--num-procs", "2").wait_ready()
+    clients = []
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            workers = workers_of(served.process.pid)
+            listening = tcp_sockets(served.port, "0A")
+            if len(workers) == 2 and all(sockets_of(w) & listening for w in workers):
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail(f"two workers did not both listen:\n{served.output()}")
+        for _ in range(40):
+            clients.append(socket.create_connection(("127.0.0.1", served.port)))
+        time.sleep(1.0)
+        established = tcp_sockets(served.port, "01")
+        shares = sorted(len(sockets_of(w) & established) for w in workers)
+        assert sum(shares) == 40
+        # Spread by a hash of each connection's address: 40 fall 20 ± 3 or so to each; fewer
+        # than 8 on one side happens about once in 30 000 runs.
+        assert shares[0] >= 8, f"connections per process: {shares}"
+    finally:
+        for client in clients:
+            client.close()
+        served.stop()
+
+
+def test_a_port_in_use_is_refused_once_with_two_processes():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        served = Served("--num-procs", "2", port=port)
+        try:
+            assert served.process.wait(timeout=60) == 1
+            assert served.output().count(f"cannot listen on localhost port {port}") == 1
+        finally:
+            if served.process.poll() is None:
+                served.stop()
+
+
 def test_a_port_in_use_is_reported_plainly():
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
