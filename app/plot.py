@@ -35,7 +35,7 @@ from app.palette import (
     VELOCITY_COLOR,
     BATCH_COLOR,
 )
-from app.wire import compact
+from app.wire import compact, held
 
 PLOT_SIZE = 480
 LABELLED_POINTS = 60
@@ -339,14 +339,14 @@ class PlotView:
         i, x0, x1 = int(new["index"][0]), float(new["x0"][0]), float(new["x1"][0])
         if 0 <= i < len(self._shown_X):
             self._shown_X[i] = (x0, x1)
-        self.state.move_point(i, x0, x1)
+        held(lambda: self.state.move_point(i, x0, x1))
 
     def _on_tap(self, event):
         if self.state.add_class is not None and None not in (event.x, event.y):
-            self.state.add_point(float(event.x), float(event.y), self.state.add_class)
+            held(lambda: self.state.add_point(float(event.x), float(event.y), self.state.add_class))
 
     def _on_select(self, attr, old, new):
-        self.state.selected = int(new[0]) if new else None
+        held(lambda: setattr(self.state, "selected", int(new[0]) if new else None))
 
     def _on_selected(self, event):
         wanted = [] if event.new is None else [event.new]
@@ -356,4 +356,5 @@ class PlotView:
     def _on_view_change(self, event):
         if None in (event.x0, event.x1, event.y0, event.y1):
             return
-        self.state.box = (float(event.x0), float(event.x1), float(event.y0), float(event.y1))
+        box = (float(event.x0), float(event.x1), float(event.y0), float(event.y1))
+        held(lambda: setattr(self.state, "box", box))
