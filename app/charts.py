@@ -11,6 +11,7 @@ import core
 from app.history import FIELDS
 from app.palette import COMPARE_COLORS, LOSS_COLORS
 from app.state import OPTIMIZER_LABELS
+from app.wire import held
 
 CHART_WIDTH, CHART_HEIGHT = 350, 235
 
@@ -90,7 +91,7 @@ class CompareChart:
         self.status = pn.pane.HTML("", margin=(0, 6))
         self.figure = _chart("Total loss from the same start", "total loss")
         self.sources = []
-        self.button.on_click(self.run)
+        self.button.on_click(lambda event: held(self.run))
         self.panel = pn.Column(pn.Row(self.choice, self.steps, margin=0), self.button, self.status,
                                pn.pane.Bokeh(self.figure), margin=0)
 

@@ -107,7 +107,7 @@ class SettingsControls:
         state.param.watch(self._on_state_step_size, "step_size")
         state.param.watch(self._on_running, "running")
         self.step_button.on_click(lambda event: held(state.step))
-        self.run_button.on_click(lambda event: setattr(state, "running", not state.running))
+        self.run_button.on_click(lambda event: held(lambda: setattr(state, "running", not state.running)))
         self.randomize_button.on_click(lambda event: held(state.randomize))
         self.reset_button.on_click(lambda event: held(state.reset))
 

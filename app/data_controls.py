@@ -7,6 +7,7 @@ import panel as pn
 import core
 from app.assets import STYLESHEET
 from app.state import MAX_POINTS
+from app.wire import held
 
 PRESET_LABELS = {
     "The reference demo's 9 points": "default",
@@ -36,13 +37,13 @@ class DataControls:
         self.notes = pn.pane.HTML("", stylesheets=[STYLESHEET], margin=(4, 6),
                                   sizing_mode="stretch_width")
 
-        self.load.on_click(lambda event: state.load_preset(self.preset.value))
+        self.load.on_click(lambda event: held(lambda: state.load_preset(self.preset.value)))
         self.click_mode.param.watch(
             lambda event: setattr(state, "add_class", CLICK_MODES[event.new]), "value")
         state.param.watch(lambda event: setattr(self.click_mode, "value", self._mode_label()),
                           "add_class")
-        self.delete.on_click(lambda event: state.delete_point(state.selected))
-        self.clear.on_click(lambda event: state.clear_points())
+        self.delete.on_click(lambda event: held(lambda: state.delete_point(state.selected)))
+        self.clear.on_click(lambda event: held(state.clear_points))
         self.shown = False
         state.param.watch(self._refresh, ["X", "y", "selected"])
         self._refresh()

@@ -12,6 +12,7 @@ from core.explain import HINGE_LOSSES, explain_point, loss_formula_latex, sanity
 from app.assets import STYLESHEET
 from app.landscape_view import parameter_label
 from app.readouts import format_number
+from app.wire import held
 
 MATH_SEND_S = 0.4
 """During a run, typeset math goes to the browser at most this often (typesetting is slow)."""
@@ -111,7 +112,7 @@ class LossSettings:
         self.check = pn.pane.HTML("", stylesheets=[STYLESHEET], css_classes=["gradient-check"],
                                   margin=(0, 6), sizing_mode="stretch_width")
 
-        self.check_button.on_click(lambda event: self.run_check())
+        self.check_button.on_click(lambda event: held(self.run_check))
         self._live_check = _Deferred(state, self._check_if_live)
         state.param.watch(self._live_check, "evaluation")
         state.param.watch(self._show_variants, ["loss", "reg"])

@@ -17,6 +17,7 @@ from app.readouts import LossReadout, data_table
 from app.share_controls import ShareControls
 from app.shortcuts import Shortcuts, presentation_scale
 from app.state import LabState
+from app.wire import held
 
 TABS = ("Points", "Optimizer", "Landscape", "Compare", "Loss", "Data")
 
@@ -56,7 +57,7 @@ class LabPage:
         self.presentation = pn.widgets.Toggle.from_param(self.state.param.presentation,
                                                          label="Presentation", width=110)
         self.fit_view = pn.widgets.Button(label="Fit view to the data", width=160)
-        self.fit_view.on_click(lambda event: self.state.fit_view())
+        self.fit_view.on_click(lambda event: held(self.state.fit_view))
 
         header = pn.pane.HTML(
             "<h1>LossLab</h1><span class='muted'>a linear classifier "
