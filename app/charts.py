@@ -4,7 +4,7 @@ import time
 
 import numpy as np
 import panel as pn
-from bokeh.models import ColumnDataSource, LinearAxis, Range1d
+from bokeh.models import ColumnDataSource, Legend, LegendItem, LinearAxis, Range1d
 from bokeh.plotting import figure
 
 import core
@@ -84,21 +84,27 @@ class CompareChart:
         self.state = state
         labels = list(OPTIMIZER_LABELS)
         self.choice = pn.widgets.MultiChoice(label="Optimizers to compare", options=labels,
-                                             value=["SGD", "Momentum", "Adam"], max_items=4,
+                                             value=["SGD", "Momentum", "Adam"], max_items=len(COMPARE_COLORS),
                                              width=260)
         self.steps = pn.widgets.IntInput(label="Steps", value=200, start=1, end=5000, width=90)
         self.button = pn.widgets.Button(label="Compare", color="primary", width=100)
         self.status = pn.pane.HTML("", margin=(0, 6))
         self.figure = _chart("Total loss from the same start", "total loss")
-        self.sources = []
+        # One line per optimizer that can be compared, built once: a run only gives them data,
+        # so the page never has to build a plot's parts while it draws new numbers into them.
+        self.lines = [self.figure.line("step", "loss", source=ColumnDataSource(dict(step=[], loss=[])),
+                                       color=color, line_width=2, visible=False)
+                      for color in COMPARE_COLORS]
+        self.figure.add_layout(Legend(items=[]))
+        _compact_legend(self.figure)
         self.button.on_click(lambda event: held(self.run))
         self.panel = pn.Column(pn.Row(self.choice, self.steps, margin=0), self.button, self.status,
                                pn.pane.Bokeh(self.figure), margin=0)
 
     def run(self, event=None):
         names = list(self.choice.value)
-        if not 2 <= len(names) <= 4:
-            self.status.object = "Pick two to four optimizers."
+        if not 2 <= len(names) <= len(self.lines):
+            self.status.object = f"Pick 2 to {len(self.lines)} optimizers."
             return
         state = self.state
         optimizers = {}
@@ -111,14 +117,15 @@ class CompareChart:
             batch_size=state.batch_size, seed=state.seed, schedule=state.schedule,
             decay_rate=state.decay_rate, decay_every=state.decay_every, **state.objective,
         )
-        self.figure.renderers = []
-        if self.figure.legend:
-            self.figure.legend.items = []
-        for color, (label, run) in zip(COMPARE_COLORS, runs.items()):
+        items = []
+        for line, (label, run) in zip(self.lines, runs.items()):
             loss = np.where(np.isfinite(run["total_loss"]), run["total_loss"], np.nan)
-            source = ColumnDataSource(dict(step=np.arange(len(loss)), loss=loss))
-            self.figure.line("step", "loss", source=source, color=color, line_width=2,
-                             legend_label=label)
-        _compact_legend(self.figure)
+            line.data_source.data = dict(step=np.arange(len(loss)), loss=loss)
+            line.visible = True
+            items.append(LegendItem(label=label, renderers=[line]))
+        for line in self.lines[len(runs):]:
+            line.update(visible=False)
+            line.data_source.data = dict(step=[], loss=[])
+        self.figure.legend.items = items
         finals = ", ".join(f"{label} {run['total_loss'][-1]:.4f}" for label, run in runs.items())
         self.status.object = f"Total loss after {int(self.steps.value)} steps: {finals}"

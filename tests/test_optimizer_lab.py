@@ -166,10 +166,12 @@ def test_compare_runs_the_chosen_optimizers_from_the_same_start(page):
     page.compare.steps.value = 50
     page.compare.run()
     assert "SGD" in page.compare.status.object and "Adam" in page.compare.status.object
-    assert len(page.compare.figure.renderers) == 2
+    shown = [line for line in page.compare.lines if line.visible]
+    assert len(shown) == 2 and all(len(line.data_source.data["loss"]) == 51 for line in shown)
+    assert [item.label.value for item in page.compare.figure.legend.items] == ["SGD", "Adam"]
     page.compare.choice.value = ["SGD"]
     page.compare.run()
-    assert "two to four" in page.compare.status.object
+    assert "Pick 2 to 4 optimizers" in page.compare.status.object
 
 
 def test_optimizer_labels_cover_core():
