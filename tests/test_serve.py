@@ -304,29 +304,17 @@ def test_two_processes_each_take_a_fair_share_of_the_connections():
         served.stop()
 
 
-def test_a_port_in_use_is_refused_once_with_two_processes():
+@pytest.mark.parametrize("processes", [[], ["--num-procs", "2"]], ids=["one process", "two"])
+def test_a_port_in_use_is_reported_plainly(processes):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        served = Served("--num-procs", "2", port=port)
+        served = Served(*processes, port=port)
         try:
             assert served.process.wait(timeout=60) == 1
+            # Once, also with several processes: the port is checked before any is started.
             assert served.output().count(f"cannot listen on localhost port {port}") == 1
-        finally:
-            if served.process.poll() is None:
-                served.stop()
-
-
-def test_a_port_in_use_is_reported_plainly():
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
-        served = Served(port=port)
-        try:
-            assert served.process.wait(timeout=60) == 1
-            assert f"cannot listen on localhost port {port}" in served.output()
         finally:
             if served.process.poll() is None:
                 served.stop()
