@@ -90,16 +90,27 @@ class CompareChart:
         self.button = pn.widgets.Button(label="Compare", color="primary", width=100)
         self.status = pn.pane.HTML("", margin=(0, 6))
         self.figure = _chart("Total loss from the same start", "total loss")
-        # One line per optimizer that can be compared, built once: a run only gives them data,
-        # so the page never has to build a plot's parts while it draws new numbers into them.
-        self.lines = [self.figure.line("step", "loss", source=ColumnDataSource(dict(step=[], loss=[])),
-                                       color=color, line_width=2, visible=False)
-                      for color in COMPARE_COLORS]
+        # One line per optimizer that can be compared, built once on one source: a run only
+        # gives them data, so the page never builds a plot's parts while it draws into them.
+        self.source = ColumnDataSource(self._columns({}))
+        self.lines = [self.figure.line("step", f"loss{i}", source=self.source, color=color,
+                                       line_width=2, visible=False)
+                      for i, color in enumerate(COMPARE_COLORS)]
         self.figure.add_layout(Legend(items=[]))
         _compact_legend(self.figure)
         self.button.on_click(lambda event: held(self.run))
         self.panel = pn.Column(pn.Row(self.choice, self.steps, margin=0), self.button, self.status,
                                pn.pane.Bokeh(self.figure), margin=0)
+
+    def _columns(self, runs):
+        """The source's columns: `step`, and `loss0`, `loss1`, … the total loss of each run (NaN
+        where it is not finite, and on lines without a run)."""
+        losses = [run["total_loss"] for run in runs.values()]
+        steps = len(losses[0]) if losses else 0
+        losses += [np.full(steps, np.nan)] * (len(COMPARE_COLORS) - len(losses))
+        return {"step": np.arange(steps),
+                **{f"loss{i}": np.where(np.isfinite(loss), loss, np.nan)
+                   for i, loss in enumerate(losses)}}
 
     def run(self, event=None):
         names = list(self.choice.value)
@@ -117,15 +128,10 @@ class CompareChart:
             batch_size=state.batch_size, seed=state.seed, schedule=state.schedule,
             decay_rate=state.decay_rate, decay_every=state.decay_every, **state.objective,
         )
-        items = []
-        for line, (label, run) in zip(self.lines, runs.items()):
-            loss = np.where(np.isfinite(run["total_loss"]), run["total_loss"], np.nan)
-            line.data_source.data = dict(step=np.arange(len(loss)), loss=loss)
-            line.visible = True
-            items.append(LegendItem(label=label, renderers=[line]))
-        for line in self.lines[len(runs):]:
-            line.update(visible=False)
-            line.data_source.data = dict(step=[], loss=[])
-        self.figure.legend.items = items
+        self.source.data = self._columns(runs)
+        for i, line in enumerate(self.lines):
+            line.visible = i < len(runs)
+        self.figure.legend.items = [LegendItem(label=label, renderers=[line])
+                                    for line, label in zip(self.lines, runs)]
         finals = ", ".join(f"{label} {run['total_loss'][-1]:.4f}" for label, run in runs.items())
         self.status.object = f"Total loss after {int(self.steps.value)} steps: {finals}"
