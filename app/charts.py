@@ -84,8 +84,8 @@ class CompareChart:
         self.state = state
         labels = list(OPTIMIZER_LABELS)
         self.choice = pn.widgets.MultiChoice(label="Optimizers to compare", options=labels,
-                                             value=["SGD", "Momentum", "Adam"], max_items=len(COMPARE_COLORS),
-                                             width=260)
+                                             value=["SGD", "Momentum", "Adam"],
+                                             max_items=len(COMPARE_COLORS), width=260)
         self.steps = pn.widgets.IntInput(label="Steps", value=200, start=1, end=5000, width=90)
         self.button = pn.widgets.Button(label="Compare", color="primary", width=100)
         self.status = pn.pane.HTML("", margin=(0, 6))

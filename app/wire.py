@@ -31,7 +31,7 @@ def held(action):
     never shows half of it (new parameters with the old step count, say).
 
     Bokeh's check of every value set on a model is off meanwhile: the views set values of the
-    types their models declare, and on a Run step the checks (every number of every column)
-    cost a tenth of the server's time."""
+    types their models declare, and the checks (every number of every column) are about a
+    twentieth of a Run step's cost."""
     with hold(), validate(False):
         action()
