@@ -44,8 +44,11 @@ class LossReadout:
                                   sizing_mode="stretch_width")
         self.panel = pn.Column(self.table, self.notes, self.message, margin=0)
         self.refresh()
+        self._show_steps()
         self._on_message()
-        state.param.watch(self.refresh, ["evaluation", "steps"])
+        # Apart: a step changes both, and the losses need not be written twice.
+        state.param.watch(self.refresh, "evaluation")
+        state.param.watch(self._show_steps, "steps")
         state.param.watch(self._on_message, "message")
 
     def refresh(self, *events):
@@ -57,9 +60,11 @@ class LossReadout:
             "reg-loss": format_number(ev.reg_loss),
             "total-loss": format_number(ev.total_loss),
             "accuracy": f"{100 * ev.accuracy:.1f}% ({correct}/{n})",
-            "steps": f"{self.state.steps}",
         })
         self._refresh_notes()
+
+    def _show_steps(self, *events):
+        self.frame.show({"steps": f"{self.state.steps}"})
 
     def _refresh_notes(self):
         notes = self.state.notes()

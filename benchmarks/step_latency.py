@@ -115,8 +115,7 @@ def time_steps(doc, page, repeats, running):
     step_s, total_s, sizes = [], [], []
     with set_curdoc(doc):
         for _ in range(10):  # warm-up
-            with pn.io.hold(doc):
-                state.step()
+            held(state.step)
         for _ in range(repeats):
             start = time.perf_counter()
             events = held_step(doc, state)
@@ -142,8 +141,7 @@ def profile(repeats):
             page.state.running = True
         page.timer.stop()
         for _ in range(10):
-            with pn.io.hold(doc):
-                page.state.step()
+            held(page.state.step)
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(repeats):
