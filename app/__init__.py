@@ -1,14 +1,24 @@
-"""LossLab's web page: one `LabState` per session, drawn with Panel and Bokeh.
+"""LossLab: an interactive lab for the losses and optimizers of a linear classifier s = W x + b.
 
-In a notebook::
+In a notebook or a script::
 
-    import panel as pn
-    from app import create_app
-    pn.extension()
-    create_app()
+    from losslab import create_app
+    create_app()                 # the lab, in the cell's output
+
+``losslab.core`` is the NumPy engine and imports no UI library; this module reaches the page
+(Panel, Bokeh) only when ``create_app`` or ``LabState`` is first asked for.
 """
 
-from app.page import LabPage, create_app
-from app.state import LabState
+__version__ = "0.2.0"
 
-__all__ = ["LabPage", "LabState", "create_app"]
+__all__ = ["LabState", "__version__", "create_app"]
+
+_LAZY = {"create_app": "losslab.page", "LabState": "losslab.session.state"}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'losslab' has no attribute {name!r}")

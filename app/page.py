@@ -3,21 +3,21 @@
 import panel as pn
 from bokeh.models import Spacer
 
-from app.assets import STYLESHEET
-from app.charts import CompareChart, HistoryChart
-from app.controls import ParameterControls, SettingsControls
-from app.data_controls import DataControls
-from app.frame import Frame
-from app.landscape_view import LandscapeView
-from app.math_view import ExplanationView, LossSettings
-from app.optimizer_controls import OptimizerControls
-from app.pacing import RunTimer
-from app.plot import PlotView
-from app.readouts import LossReadout, data_table
-from app.share_controls import ShareControls
-from app.shortcuts import Shortcuts, presentation_scale
-from app.state import LabState
-from app.wire import held
+from losslab.web import STYLESHEET
+from losslab.views.charts import CompareChart, HistoryChart
+from losslab.views.parameters import ParameterControls, SettingsControls
+from losslab.views.data import DataControls
+from losslab.transport.frame import Frame
+from losslab.views.landscape import LandscapeView
+from losslab.views.math import ExplanationView, LossSettings
+from losslab.views.optimizer import OptimizerControls
+from losslab.transport.pacing import RunTimer
+from losslab.views.plot import PlotView
+from losslab.views.readouts import LossReadout, data_table
+from losslab.views.share import ShareControls
+from losslab.views.shortcuts import Shortcuts, presentation_scale
+from losslab.session.state import LabState
+from losslab.transport.wire import held
 
 TABS = ("Points", "Optimizer", "Landscape", "Compare", "Loss", "Data")
 

@@ -65,7 +65,7 @@ def register_app_models():
     from bokeh.document import Document
     from panel.io.state import set_curdoc
 
-    from app.page import LabPage
+    from losslab.page import LabPage
 
     pn.extension("katex")
     doc = Document()

@@ -21,8 +21,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.losses import LOSSES  # noqa: E402
-from core.objective import evaluate  # noqa: E402
+from losslab.core.losses import LOSSES  # noqa: E402
+from losslab.core.objective import evaluate  # noqa: E402
 
 SIZES = (10**3, 10**5, 10**6)
 

@@ -2,7 +2,7 @@
 
     python benchmarks/step_latency.py [--repeats 500]
 
-Builds one session's page (`app.page.LabPage`) inside a Bokeh Document, as the server does for
+Builds one session's page (`losslab.page.LabPage`) inside a Bokeh Document, as the server does for
 each browser tab, and times
 
     app.wire.held(page.state.step)
@@ -51,9 +51,9 @@ from bokeh.document import Document  # noqa: E402
 from bokeh.protocol import Protocol  # noqa: E402
 from panel.io.state import set_curdoc  # noqa: E402
 
-from app.page import TABS, LabPage  # noqa: E402
-from app.state import MAX_POINTS  # noqa: E402
-from app.wire import held  # noqa: E402
+from losslab.page import TABS, LabPage  # noqa: E402
+from losslab.session.state import MAX_POINTS  # noqa: E402
+from losslab.transport.wire import held  # noqa: E402
 
 TARGET_MS = {9: 3.0, MAX_POINTS: 20.0}
 PROTOCOL = Protocol()
@@ -91,7 +91,7 @@ def message_bytes(msg):
 
 
 def held_step(doc, state):
-    """One update step as the page takes it (`app.wire.held`); returns the changes it made,
+    """One update step as the page takes it (`losslab.transport.wire.held`); returns the changes it made,
     combined per property, as collected for the message."""
     events = []
 

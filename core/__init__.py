@@ -7,7 +7,7 @@ Shapes: ``X`` (N, 2) points, ``y`` (N,) integer labels in ``0 … C-1``, ``W`` (
 ``scores`` (N, C).
 """
 
-from core.losses import (
+from losslab.core.losses import (
     LOSSES,
     one_vs_all,
     score_losses,
@@ -16,9 +16,9 @@ from core.losses import (
     structured_svm,
     weston_watkins,
 )
-from core.regularizers import REGULARIZERS, elastic_net, l1, l2, regularization
-from core.objective import Evaluation, evaluate, scores
-from core.optimizers import (
+from losslab.core.regularizers import REGULARIZERS, elastic_net, l1, l2, regularization
+from losslab.core.objective import Evaluation, evaluate, scores
+from losslab.core.optimizers import (
     OPTIMIZERS,
     SGD,
     AdaGrad,
@@ -29,11 +29,11 @@ from core.optimizers import (
     RMSProp,
     make_optimizer,
 )
-from core.batches import batch_indices, train_step
-from core.schedules import SCHEDULES, step_size_at
-from core.compare import batch_sequence, compare_optimizers
-from core.gradcheck import numerical_gradient, relative_error
-from core.geometry import (
+from losslab.core.batches import batch_indices, train_step
+from losslab.core.schedules import SCHEDULES, step_size_at
+from losslab.core.compare import batch_sequence, compare_optimizers
+from losslab.core.gradcheck import numerical_gradient, relative_error
+from losslab.core.geometry import (
     decision_regions,
     gradient_arrows,
     line_anchors,
@@ -41,7 +41,7 @@ from core.geometry import (
     score_arrows,
     zero_score_lines,
 )
-from core.landscape import (
+from losslab.core.landscape import (
     PARAMETER_NAMES,
     flatten,
     grid_axes,
@@ -52,7 +52,7 @@ from core.landscape import (
     slice_coordinates,
     unflatten,
 )
-from core.presets import (
+from losslab.core.presets import (
     DEFAULT_B,
     DEFAULT_BOX,
     DEFAULT_LABELS,

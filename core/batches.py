@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.objective import Evaluation, evaluate
-from core.optimizers import Optimizer
+from losslab.core.objective import Evaluation, evaluate
+from losslab.core.optimizers import Optimizer
 
 
 def batch_indices(n: int, batch_size: int, seed: int, step: int) -> np.ndarray:

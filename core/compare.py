@@ -12,10 +12,10 @@ import copy
 
 import numpy as np
 
-from core.batches import batch_indices, train_step
-from core.objective import evaluate
-from core.optimizers import Optimizer
-from core.schedules import step_size_at
+from losslab.core.batches import batch_indices, train_step
+from losslab.core.objective import evaluate
+from losslab.core.optimizers import Optimizer
+from losslab.core.schedules import step_size_at
 
 
 def batch_sequence(n: int, batch_size: int | None, seed: int, steps: int) -> list[np.ndarray]:

@@ -14,7 +14,7 @@ from typing import Optional
 
 import numpy as np
 
-from core.losses import LOSSES, score_losses, softmax_probabilities
+from losslab.core.losses import LOSSES, score_losses, softmax_probabilities
 
 HINGE_LOSSES = ("weston_watkins", "one_vs_all", "structured_svm")
 

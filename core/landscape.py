@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.losses import score_losses
-from core.regularizers import penalty_per_weight
+from losslab.core.losses import score_losses
+from losslab.core.regularizers import penalty_per_weight
 
 PARAMETER_NAMES = ("W00", "W01", "W10", "W11", "W20", "W21", "b0", "b1", "b2")
 """Names of the 9 parameters of the 3-class classifier, in the order of ``flatten``."""

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.losses import score_losses
-from core.regularizers import regularization
+from losslab.core.losses import score_losses
+from losslab.core.regularizers import regularization
 
 
 def scores(X, W, b):

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-import core
+from losslab import core
 
 BOX = (-1.5, 1.5, -1.5, 1.5)
 

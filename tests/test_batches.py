@@ -5,10 +5,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.batches import batch_indices, train_step
-from core.objective import evaluate
-from core.optimizers import OPTIMIZERS, SGD, make_optimizer
-from core.presets import DEFAULT_B, DEFAULT_LABELS, DEFAULT_POINTS, DEFAULT_W
+from losslab.core.batches import batch_indices, train_step
+from losslab.core.objective import evaluate
+from losslab.core.optimizers import OPTIMIZERS, SGD, make_optimizer
+from losslab.core.presets import DEFAULT_B, DEFAULT_LABELS, DEFAULT_POINTS, DEFAULT_W
 
 LOSS_NAMES = ["weston_watkins", "one_vs_all", "structured_svm", "softmax"]
 

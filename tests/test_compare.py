@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 
-from core.batches import batch_indices, train_step
-from core.compare import batch_sequence, compare_optimizers
-from core.objective import evaluate
-from core.optimizers import OPTIMIZERS, SGD, make_optimizer
-from core.presets import DEFAULT_B, DEFAULT_LABELS, DEFAULT_POINTS, DEFAULT_W
-from core.schedules import step_size_at
+from losslab.core.batches import batch_indices, train_step
+from losslab.core.compare import batch_sequence, compare_optimizers
+from losslab.core.objective import evaluate
+from losslab.core.optimizers import OPTIMIZERS, SGD, make_optimizer
+from losslab.core.presets import DEFAULT_B, DEFAULT_LABELS, DEFAULT_POINTS, DEFAULT_W
+from losslab.core.schedules import step_size_at
 
 X, Y, W, B = DEFAULT_POINTS, DEFAULT_LABELS, DEFAULT_W, DEFAULT_B
 HISTORY = ("data_loss", "reg_loss", "total_loss", "accuracy")

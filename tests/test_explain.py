@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import core
-from core.explain import (
+from losslab import core
+from losslab.core.explain import (
     Explanation,
     explain_point,
     format_number,

@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from core.geometry import decision_regions, line_anchors, score_arrows, zero_score_lines
-from core.presets import DEFAULT_B, DEFAULT_BOX, DEFAULT_W
+from losslab.core.geometry import decision_regions, line_anchors, score_arrows, zero_score_lines
+from losslab.core.presets import DEFAULT_B, DEFAULT_BOX, DEFAULT_W
 
 BOXES = [DEFAULT_BOX, (-0.5, 3.0, 1.0, 2.0)]  # the default view, and an off-centre, wide one
 SAMPLES = 100_000

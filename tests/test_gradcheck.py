@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, arrays
 
-from core.gradcheck import numerical_gradient, relative_error
+from losslab.core.gradcheck import numerical_gradient, relative_error
 
 finite = st.floats(-1e3, 1e3, allow_nan=False)
 

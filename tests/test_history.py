@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from app.history import LossHistory
+from losslab.session.history import LossHistory
 
 
 def fill(history, steps):

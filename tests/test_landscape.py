@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.landscape import (
+from losslab.core.landscape import (
     PARAMETER_NAMES,
     flatten,
     grid_axes,
@@ -18,10 +18,10 @@ from core.landscape import (
     slice_coordinates,
     unflatten,
 )
-from core.losses import LOSSES
-from core.objective import evaluate
-from core.presets import DEFAULT_B, DEFAULT_LABELS, DEFAULT_POINTS, DEFAULT_W, preset
-from core.regularizers import REGULARIZERS
+from losslab.core.losses import LOSSES
+from losslab.core.objective import evaluate
+from losslab.core.presets import DEFAULT_B, DEFAULT_LABELS, DEFAULT_POINTS, DEFAULT_W, preset
+from losslab.core.regularizers import REGULARIZERS
 
 X, Y, W, B = DEFAULT_POINTS, DEFAULT_LABELS, DEFAULT_W, DEFAULT_B
 SETTINGS = list(itertools.product(LOSSES, [False, True], REGULARIZERS))

@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from core.gradcheck import numerical_gradient, relative_error
-from core.losses import (
+from losslab.core.gradcheck import numerical_gradient, relative_error
+from losslab.core.losses import (
     LOSSES,
     one_vs_all,
     score_losses,

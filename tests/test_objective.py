@@ -10,10 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from core.gradcheck import numerical_gradient, relative_error
-from core.losses import LOSSES
-from core.objective import Evaluation, evaluate, scores
-from core.regularizers import REGULARIZERS, elastic_net, l1, l2, regularization
+from losslab.core.gradcheck import numerical_gradient, relative_error
+from losslab.core.losses import LOSSES
+from losslab.core.objective import Evaluation, evaluate, scores
+from losslab.core.regularizers import REGULARIZERS, elastic_net, l1, l2, regularization
 
 # The reference demo's opening state (the CS231n linear classification loss visualization),
 # written out here so these tests stand on their own.

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-import core
-from app.page import LabPage
-from app.state import OPTIMIZER_LABELS, LabState
+from losslab import core
+from losslab.page import LabPage
+from losslab.session.state import OPTIMIZER_LABELS, LabState
 
 
 @pytest.fixture
@@ -181,7 +181,7 @@ def test_optimizer_labels_cover_core():
 
 
 def test_the_address_waits_for_the_run_to_stop_then_holds_its_last_state(page):
-    from app.share import from_query, to_query
+    from losslab.session.share_codec import from_query, to_query
 
     page.share._written_at = 0.0
     page.state.step_size = 0.02  # a change: written at once

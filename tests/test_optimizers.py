@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from core.optimizers import (
+from losslab.core.optimizers import (
     OPTIMIZERS,
     SGD,
     AdaGrad,

@@ -7,8 +7,8 @@ import pytest
 from bokeh.document import Document
 from panel.io.state import set_curdoc
 
-from app.pacing import IN_FLIGHT, RUN_PERIOD_MS, STALE_AFTER_S
-from app.page import LabPage, release
+from losslab.transport.pacing import IN_FLIGHT, RUN_PERIOD_MS, STALE_AFTER_S
+from losslab.page import LabPage, release
 
 
 @pytest.fixture

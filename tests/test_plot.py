@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from app.page import LabPage
-from app.plot import DOT_SIZE, LABELLED_POINTS
-from app.state import LabState
-from app.wire import SHORT, SIGNIFICANT_DIGITS
+from losslab.page import LabPage
+from losslab.views.plot import DOT_SIZE, LABELLED_POINTS
+from losslab.session.state import LabState
+from losslab.transport.wire import SHORT, SIGNIFICANT_DIGITS
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from core.presets import (
+from losslab.core.presets import (
     DEFAULT_B,
     DEFAULT_BOX,
     DEFAULT_LABELS,

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.schedules import SCHEDULES, step_size_at
+from losslab.core.schedules import SCHEDULES, step_size_at
 
 bases = st.floats(1e-4, 10.0)
 rates = st.floats(0.01, 1.0)

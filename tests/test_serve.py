@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from app import options, serve
-from app.diagnostics import DIAGNOSTICS_ENV, diagnostics_enabled
+from losslab.server import options, serving as serve
+from losslab.server.diagnostics import DIAGNOSTICS_ENV, diagnostics_enabled
 
 
 def parse(*argv):

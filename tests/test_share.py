@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.share import (
+from losslab.session.share_codec import (
     MAX_JSON_BYTES,
     MAX_POINTS,
     MAX_QUERY_CHARS,
@@ -24,7 +24,7 @@ from app.share import (
     to_json,
     to_query,
 )
-from app.state import LabState
+from losslab.session.state import LabState
 
 SCALARS = [key for key in SHARED if key not in ("X", "y", "W", "b", "box")]
 FUZZ = settings(max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))

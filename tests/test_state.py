@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-import core
-from app.state import LabState
+from losslab import core
+from losslab.session.state import LabState
 
 
 @pytest.fixture
@@ -153,7 +153,7 @@ def test_two_states_share_nothing():
 
 
 def test_far_points_and_huge_parameters_stay_finite_and_the_view_fits_the_data():
-    from app.page import LabPage
+    from losslab.page import LabPage
 
     page = LabPage(LabState(seed=0))
     state = page.state
@@ -187,7 +187,7 @@ def test_notes_name_empty_classes_and_classes_without_a_line(state):
 
 
 def test_new_data_under_softmax_draws_its_probabilities():
-    from app.page import LabPage
+    from losslab.page import LabPage
 
     page = LabPage(LabState(seed=0))
     page.state.loss = "softmax"

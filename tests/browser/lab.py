@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from app.readouts import READOUT_KEYS as READOUTS
+from losslab.views.readouts import READOUT_KEYS as READOUTS
 
 
 # Where point i of the plot is on the screen, found through BokehJS's own view of the figure.

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-import core
-from app.state import LabState
+from losslab import core
+from losslab.session.state import LabState
 
 pytestmark = pytest.mark.browser
 

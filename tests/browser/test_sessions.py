@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-import core
+from losslab import core
 
 from tests.browser.conftest import Watched
 from tests.browser.lab import Lab

@@ -5,8 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-import core
-from app.readouts import TABLE_REDRAW_MS
+from losslab import core
+from losslab.views.readouts import TABLE_REDRAW_MS
 
 pytestmark = pytest.mark.browser
 

@@ -4,10 +4,10 @@ import html
 
 import panel as pn
 
-import core
-from app.assets import STYLESHEET
-from app.state import MAX_POINTS
-from app.wire import held
+from losslab import core
+from losslab.web import STYLESHEET
+from losslab.session.state import MAX_POINTS
+from losslab.transport.wire import held
 
 PRESET_LABELS = {
     "The reference demo's 9 points": "default",

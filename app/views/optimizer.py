@@ -4,9 +4,9 @@ import html
 
 import panel as pn
 
-from app.assets import STYLESHEET
-from app.live import LiveTable
-from app.readouts import format_number
+from losslab.web import STYLESHEET
+from losslab.views.live_table import LiveTable
+from losslab.views.readouts import format_number
 
 HYPERPARAMETER_LABELS = {
     "momentum": "Momentum μ",

@@ -4,9 +4,9 @@ import panel as pn
 import param
 from panel.custom import JSComponent
 
-from app.assets import STYLESHEET
-from app.state import LOSS_LABELS
-from app.wire import held
+from losslab.web import STYLESHEET
+from losslab.session.state import LOSS_LABELS
+from losslab.transport.wire import held
 
 SHORTCUTS = {
     "s": "one step",

@@ -10,8 +10,8 @@ import panel as pn
 from bokeh.server.urls import per_app_patterns
 from panel.io.server import WSHandler
 
-from app.diagnostics import DIAGNOSTICS_ENV, DIAGNOSTICS_ROUTE, DiagnosticsHandler, diagnostics_enabled
-from app.options import (
+from losslab.server.diagnostics import DIAGNOSTICS_ENV, DIAGNOSTICS_ROUTE, DiagnosticsHandler, diagnostics_enabled
+from losslab.server.options import (
     LOCALHOST_NAMES,
     SESSION_CHECK_PERIOD_MS,
     is_loopback,
@@ -50,7 +50,7 @@ def create_session_app():
     """One browser session's lab, styled from this server."""
     from panel.io.resources import get_dist_path
 
-    from app.page import create_app
+    from losslab.page import create_app
 
     doc = pn.state.curdoc
     in_session = doc is not None and doc.session_context is not None

@@ -7,11 +7,11 @@ import panel as pn
 from bokeh.models import ColumnDataSource, Legend, LegendItem, LinearAxis, Range1d
 from bokeh.plotting import figure
 
-import core
-from app.history import FIELDS
-from app.palette import COMPARE_COLORS, LOSS_COLORS
-from app.state import OPTIMIZER_LABELS
-from app.wire import held
+from losslab import core
+from losslab.session.history import FIELDS
+from losslab.palette import COMPARE_COLORS, LOSS_COLORS
+from losslab.session.state import OPTIMIZER_LABELS
+from losslab.transport.wire import held
 
 CHART_WIDTH, CHART_HEIGHT = 350, 235
 

@@ -9,8 +9,8 @@ import panel as pn
 import param
 from panel.custom import JSComponent
 
-from app.assets import STYLESHEET
-from app.share import SHARED, ShareError, apply_values, from_json, from_query, to_json, to_query
+from losslab.web import STYLESHEET
+from losslab.session.share_codec import SHARED, ShareError, apply_values, from_json, from_query, to_json, to_query
 
 ADDRESS_EVERY_S = 0.5
 """The address is rewritten at most this often (a drag changes the state faster). During a run it

@@ -6,7 +6,6 @@ state is never clipped by a widget.
 """
 
 import math
-from pathlib import Path
 
 import numpy as np
 import panel as pn
@@ -14,10 +13,10 @@ import param
 from bokeh.models import CustomJSTickFormatter
 from panel.custom import JSComponent
 
-from app.assets import STYLESHEET
-from app.frame import Frame
-from app.palette import CLASS_COLORS, CLASS_NAMES, GRADIENT_COLOR
-from app.wire import compact, held
+from losslab.web import STYLESHEET, script_path
+from losslab.transport.frame import Frame
+from losslab.palette import CLASS_COLORS, CLASS_NAMES, GRADIENT_COLOR
+from losslab.transport.wire import compact, held
 
 
 class ParameterPanel(JSComponent):
@@ -30,7 +29,7 @@ class ParameterPanel(JSComponent):
     edit = param.Dict(default=None, allow_None=True, doc="The last edit in the browser.")
     gradient_color = param.Color(GRADIENT_COLOR, constant=True, doc="Colour of the gradients.")
 
-    _esm = Path(__file__).with_name("parameter_panel.js")
+    _esm = script_path("parameter_panel.js")
     _debounce = 0  # follow a dragged slider at once, not after Panel's 50 ms batching
 
 

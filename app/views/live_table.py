@@ -8,7 +8,7 @@ swaps the text of its cells, which it reads from the page's `Frame`.
 import param
 from panel.custom import JSComponent
 
-from app.frame import Frame
+from losslab.transport.frame import Frame
 
 
 class LiveTable(JSComponent):

@@ -7,12 +7,12 @@ import time
 import numpy as np
 import panel as pn
 
-import core
-from core.explain import HINGE_LOSSES, explain_point, loss_formula_latex, sanity_loss
-from app.assets import STYLESHEET
-from app.landscape_view import parameter_label
-from app.readouts import format_number
-from app.wire import held
+from losslab import core
+from losslab.core.explain import HINGE_LOSSES, explain_point, loss_formula_latex, sanity_loss
+from losslab.web import STYLESHEET
+from losslab.views.landscape import parameter_label
+from losslab.views.readouts import format_number
+from losslab.transport.wire import held
 
 MATH_SEND_S = 0.4
 """During a run, typeset math goes to the browser at most this often (typesetting is slow)."""

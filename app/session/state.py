@@ -7,8 +7,8 @@ The state is the single source of truth of a session. Widgets write to it, views
 import numpy as np
 import param
 
-import core
-from app.history import LossHistory
+from losslab import core
+from losslab.session.history import LossHistory
 
 LOSS_LABELS = {
     "Weston–Watkins": "weston_watkins",

@@ -10,8 +10,8 @@ from bokeh.models import ColumnDataSource, LogColorMapper
 from bokeh.palettes import Viridis256
 from bokeh.plotting import figure
 
-import core
-from app.palette import VELOCITY_COLOR
+from losslab import core
+from losslab.palette import VELOCITY_COLOR
 
 RESOLUTION = 61
 """Grid cells per side (fewer for large data sets, so a grid costs about the same)."""

@@ -36,7 +36,7 @@ import urllib.parse
 import numpy as np
 import param
 
-from app.state import MAX_POINTS, LabState
+from losslab.session.state import MAX_POINTS, LabState
 
 VERSION = 1
 MAX_JSON_BYTES = 1_000_000

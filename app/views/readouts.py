@@ -6,8 +6,8 @@ import numpy as np
 import panel as pn
 from bokeh.models import CustomJS, DataTable, HTMLTemplateFormatter, NumberFormatter, TableColumn
 
-from app.assets import STYLESHEET
-from app.live import LiveTable
+from losslab.web import STYLESHEET
+from losslab.views.live_table import LiveTable
 
 READOUT_KEYS = {
     "Data loss": "data-loss",

@@ -10,7 +10,7 @@ import time
 import panel as pn
 from bokeh.models import CustomJS
 
-from app.wire import held
+from losslab.transport.wire import held
 
 RUN_PERIOD_MS = 20
 """Shortest time between two updates while running."""

@@ -28,7 +28,7 @@ def count_live_objects(explain=False):
     from bokeh.server.callbacks import SessionCallback
     from panel.io.callbacks import PeriodicCallback
 
-    from app.state import LabState
+    from losslab.session.state import LabState
 
     gc.collect()
     counts = {"session_timers": 0, "server_timers": 0, "lab_states": 0}

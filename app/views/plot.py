@@ -4,7 +4,6 @@ Every glyph reads a ColumnDataSource that is updated in place when the state cha
 itself is built once per session.
 """
 
-from pathlib import Path
 
 import numpy as np
 from bokeh import events
@@ -24,8 +23,8 @@ from bokeh.models import (
 )
 from bokeh.plotting import figure
 
-import core
-from app.palette import (
+from losslab import core
+from losslab.palette import (
     CLASS_COLORS,
     GRADIENT_COLOR,
     HIGHLIGHT_COLOR,
@@ -35,7 +34,8 @@ from app.palette import (
     VELOCITY_COLOR,
     BATCH_COLOR,
 )
-from app.wire import compact, held
+from losslab.transport.wire import compact, held
+from losslab.web import script
 
 PLOT_SIZE = 480
 LABELLED_POINTS = 60
@@ -61,7 +61,7 @@ BOX_PADDING = 0.5
 """Geometry is computed for the view box widened by this fraction on every side, so a quick pan
 shows regions and lines before the server has caught up with the new view."""
 
-_DRAG_JS = Path(__file__).with_name("plot_drag.js").read_text(encoding="utf-8")
+_DRAG_JS = script("plot_drag.js")
 
 
 def padded(box, fraction):
