@@ -2,6 +2,6 @@
 
 import sys
 
-from losslab.server.serving import main
+from losslab.server.command import main
 
 sys.exit(main())

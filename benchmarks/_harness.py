@@ -87,7 +87,7 @@ def served(*arguments, timeout_s=60):
             if process.poll() is not None:
                 raise RuntimeError(f"losslab exited with {process.returncode}")
             try:
-                with urllib.request.urlopen(url, timeout=2) as response:
+                with urllib.request.urlopen(url, timeout=15) as response:
                     if response.status == 200:
                         break
             except OSError:

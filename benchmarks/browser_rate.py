@@ -12,7 +12,7 @@ and splits each update's cycle in two: in the browser, from the arrival of the u
 page's "drawn" report going out (applying the changes, painting, the frame's
 requestAnimationFrame + setTimeout); and outside it, from that report to the next update's
 arrival (network, the server's handling of the report, the step, its serialization, and any wait
-for the Run period, app/pacing.py RUN_PERIOD_MS). Recording frames costs the browser a little, so the rate is best
+for the Run period, losslab.transport.pacing RUN_PERIOD_MS). Recording frames costs the browser a little, so the rate is best
 read from a run without it.
 
 Targets: ≥ 30 distinct states per second at N = 9, ≥ 20 at N = 2000.

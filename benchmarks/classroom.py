@@ -15,7 +15,7 @@ thread per session. Each session
     by sending the click as a browser does: `document.callbacks.send_event(ButtonClick(button))`
     makes the Bokeh event a `MessageSent` document change, which the client session sends to the
     server in a PATCH-DOC message; the server hands it to the button's click handler;
-  - answers the Run pacing as a browser does: the page's frame (app/frame.py Frame,
+  - answers the Run pacing as a browser does: the page's frame (losslab.transport.frame Frame,
     a Bokeh DataModel) has `sent` raised by
     the server with each update, and the client sets `drawn` to it at once (a browser does so
     after painting). Without that answer the server would step once a second;

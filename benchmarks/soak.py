@@ -9,7 +9,7 @@ while they run. Prints the samples, the least-squares slope of memory over time 
 over the second half of the run, after the start-up growth), the updates each session received,
 and what the server still holds once the sessions are closed.
 
-The loss history of a session is bounded (app/history.py thins its older half), so the slope
+The loss history of a session is bounded (losslab.session.history thins its older half), so the slope
 should be close to zero; a leak of even a few bytes per update shows up as a clear slope.
 """
 

@@ -5,7 +5,7 @@
 Builds one session's page (`losslab.page.LabPage`) inside a Bokeh Document, as the server does for
 each browser tab, and times
 
-    app.wire.held(page.state.step)
+    losslab.transport.wire.held(page.training.step)
 
 — the step, every view that follows the state (plot sources, readouts, sliders, history, ...) and
 Panel's collection of the resulting model changes — `--repeats` times, during a Run (state.running
@@ -90,13 +90,13 @@ def message_bytes(msg):
     return size
 
 
-def held_step(doc, state):
-    """One update step as the page takes it (`losslab.transport.wire.held`); returns the changes it made,
-    combined per property, as collected for the message."""
+def held_step(doc, training):
+    """One update step as the page takes it (`losslab.transport.wire.held`); returns the changes
+    it made, combined per property, as collected for the message."""
     events = []
 
     def step_and_collect():
-        state.step()
+        training.step()
         events.extend(doc.callbacks._held_events)  # still inside the hold
 
     held(step_and_collect)
@@ -115,10 +115,10 @@ def time_steps(doc, page, repeats, running):
     step_s, total_s, sizes = [], [], []
     with set_curdoc(doc):
         for _ in range(10):  # warm-up
-            held(state.step)
+            held(page.training.step)
         for _ in range(repeats):
             start = time.perf_counter()
-            events = held_step(doc, state)
+            events = held_step(doc, page.training)
             stepped = time.perf_counter()
             patches = [e for e in events if hasattr(e, "to_serializable")]
             msg = PROTOCOL.create("PATCH-DOC", patches) if patches else None
@@ -141,11 +141,11 @@ def profile(repeats):
             page.state.running = True
         page.timer.stop()
         for _ in range(10):
-            held(page.state.step)
+            held(page.training.step)
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(repeats):
-            events = held_step(doc, page.state)
+            events = held_step(doc, page.training)
             PROTOCOL.create("PATCH-DOC", [e for e in events if hasattr(e, "to_serializable")])
         profiler.disable()
     stats = pstats.Stats(profiler, stream=io.StringIO())

@@ -52,7 +52,10 @@ from losslab.core.landscape import (
     slice_coordinates,
     unflatten,
 )
+from losslab.core.arrays import read_only
+from losslab.core.divergence import GROWTH_LIMIT, PARAMETER_LIMIT, divergence
 from losslab.core.presets import (
+    NUM_CLASSES,
     DEFAULT_B,
     DEFAULT_BOX,
     DEFAULT_LABELS,
@@ -77,5 +80,7 @@ __all__ = [
     "zero_score_lines",
     "PARAMETER_NAMES", "flatten", "grid_axes", "loss_grid", "parameter_direction", "parameter_names",
     "random_directions", "slice_coordinates", "unflatten",
-    "DEFAULT_B", "DEFAULT_BOX", "DEFAULT_LABELS", "DEFAULT_POINTS", "DEFAULT_W", "PRESETS", "preset",
+    "DEFAULT_B", "DEFAULT_BOX", "DEFAULT_LABELS", "DEFAULT_POINTS", "DEFAULT_W", "NUM_CLASSES",
+    "PRESETS", "preset",
+    "read_only", "GROWTH_LIMIT", "PARAMETER_LIMIT", "divergence",
 ]

@@ -13,6 +13,7 @@ import copy
 import numpy as np
 
 from losslab.core.batches import batch_indices, train_step
+from losslab.core.divergence import divergence
 from losslab.core.objective import evaluate
 from losslab.core.optimizers import Optimizer
 from losslab.core.schedules import step_size_at
@@ -43,9 +44,11 @@ def compare_optimizers(X, y, W, b, optimizers: dict[str, Optimizer], steps: int,
         "step_size"   (steps,)  the step size of each update
         "W" (C, 2), "b" (C,)    the parameters after the run
         "diverged"    bool      True if the run stopped early (see below)
+        "reason"      str|None  why it stopped: one of ``core.divergence.REASONS``, or None
         "batches"     (steps, B) int, the indices of each step's batch — only if record_batches
-    A run whose total loss stops being finite diverged: it stops there, its remaining entries are
-    NaN and "W", "b" are the last parameters with a finite loss.
+    A run diverges by the lab's one rule (``core.divergence``: a loss or parameter that is not
+    finite, a parameter past the limit, a thousandfold growth of the loss from its start): it
+    stops there, its remaining entries are NaN and "W", "b" are the last parameters before that.
     """
     X, y = np.asarray(X, dtype=float).reshape(-1, 2), np.asarray(y, dtype=np.intp)
     W, b = np.asarray(W, dtype=float), np.asarray(b, dtype=float)
@@ -67,24 +70,25 @@ def compare_optimizers(X, y, W, b, optimizers: dict[str, Optimizer], steps: int,
         history = {key: np.full(steps + 1, np.nan)
                    for key in ("data_loss", "reg_loss", "total_loss", "accuracy")}
         params = {"W": W.copy(), "b": b.copy()}
-        last_finite, diverged = params, False
-        # A diverging run overflows on its way to inf; that is reported through "diverged".
+        last_good, reason = params, None
+        # A diverging run overflows on its way to inf; that is reported through "reason".
         with np.errstate(over="ignore", invalid="ignore"):
             evaluation = full_evaluation(params)
+            start_loss = evaluation.total_loss
             for t in range(steps + 1):
-                if not np.isfinite(evaluation.total_loss):
-                    diverged = True
+                reason = divergence(evaluation.total_loss, params["W"], params["b"], start_loss)
+                if reason is not None:
                     break
                 for key in history:
                     history[key][t] = getattr(evaluation, key)
-                last_finite = params
+                last_good = params
                 if t == steps:
                     break
                 optimizer.step_size = step_sizes[t]
                 params, _ = train_step(X, y, params, optimizer, batch=batches[t], **objective)
                 evaluation = full_evaluation(params)
-        run = dict(history, step_size=step_sizes, W=last_finite["W"], b=last_finite["b"],
-                   diverged=diverged)
+        run = dict(history, step_size=step_sizes, W=last_good["W"], b=last_good["b"],
+                   diverged=reason is not None, reason=reason)
         if record_batches:
             batch_length = len(X) if batch_size is None else min(batch_size, len(X))
             run["batches"] = np.array(batches, dtype=np.intp).reshape(steps, batch_length)

@@ -15,6 +15,7 @@ from typing import Optional
 import numpy as np
 
 from losslab.core.losses import LOSSES, score_losses, softmax_probabilities
+from losslab.core.presets import NUM_CLASSES
 
 HINGE_LOSSES = ("weston_watkins", "one_vs_all", "structured_svm")
 
@@ -249,7 +250,7 @@ def loss_formula_latex(loss, reg, margin=1.0, reg_strength=0.1, beta=0.5, square
     return f"L = \\frac{{1}}{{N}} \\sum_i {data} + {penalty}"
 
 
-def sanity_loss(loss, C=3, margin=1.0, squared=False):
+def sanity_loss(loss, C=NUM_CLASSES, margin=1.0, squared=False):
     """The loss at W = 0, b = 0, where every score is 0: the lecture's sanity check.
 
     Weston–Watkins (C − 1)·h, One-vs-All C·h, structured SVM h, with h = max(0, Δ) (or its

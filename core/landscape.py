@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from losslab.core.losses import score_losses
+from losslab.core.presets import NUM_CLASSES
 from losslab.core.regularizers import penalty_per_weight
 
 PARAMETER_NAMES = ("W00", "W01", "W10", "W11", "W20", "W21", "b0", "b1", "b2")
@@ -24,7 +25,7 @@ PARAMETER_NAMES = ("W00", "W01", "W10", "W11", "W20", "W21", "b0", "b1", "b2")
 MAX_ROWS = 1_000_000
 
 
-def parameter_names(num_classes: int = 3) -> tuple[str, ...]:
+def parameter_names(num_classes: int = NUM_CLASSES) -> tuple[str, ...]:
     """Names in ``flatten`` order: "W{k}{d}" for class k and input d, then "b{k}"."""
     weights = [f"W{k}{d}" for k in range(num_classes) for d in range(2)]
     return tuple(weights + [f"b{k}" for k in range(num_classes)])
@@ -35,7 +36,7 @@ def flatten(W, b) -> np.ndarray:
     return np.concatenate([np.asarray(W, dtype=float).ravel(), np.asarray(b, dtype=float)])
 
 
-def unflatten(theta, num_classes: int = 3) -> tuple[np.ndarray, np.ndarray]:
+def unflatten(theta, num_classes: int = NUM_CLASSES) -> tuple[np.ndarray, np.ndarray]:
     """(W (C, 2), b (C,)) from θ (3C,) — the inverse of ``flatten``."""
     theta = np.asarray(theta, dtype=float)
     if theta.shape != (3 * num_classes,):
@@ -44,7 +45,7 @@ def unflatten(theta, num_classes: int = 3) -> tuple[np.ndarray, np.ndarray]:
     return theta[: 2 * num_classes].reshape(num_classes, 2).copy(), theta[2 * num_classes:].copy()
 
 
-def parameter_direction(name: str, num_classes: int = 3) -> np.ndarray:
+def parameter_direction(name: str, num_classes: int = NUM_CLASSES) -> np.ndarray:
     """The unit vector (3C,) along one named parameter, e.g. "W01" or "b2"."""
     names = parameter_names(num_classes)
     if name not in names:

@@ -18,11 +18,15 @@ caller can keep the previous parameters (for a history, or to undo a diverging s
 An optimizer's memory (velocities, running averages) is not hidden: ``state()`` returns a copy of
 all of it as ``{slot: {key: array}}`` and ``load_state`` puts it back, so a session can be saved,
 shared and resumed exactly.
+
+What each optimizer takes and keeps is declared on its class, so a caller can read it without
+building one: ``hyperparameter_names`` (the settings besides the step size), ``slots`` (the names
+of its memory) and ``carried`` (the slot that is a direction carried from step to step —
+Momentum's velocity, Adam's first moment — or None).
 """
 
 from __future__ import annotations
 
-import inspect
 import math
 
 import numpy as np
@@ -47,14 +51,20 @@ def _decay_rate(name: str, value: float) -> float:
 
 
 class Optimizer:
-    """Base class. Subclasses set ``name``, ``slots`` (names of their state) and ``_update``.
+    """Base class. Subclasses set ``name``, ``hyperparameter_names``, ``slots``, ``carried`` and
+    ``_update``.
 
     ``step_size`` (α) is a plain attribute so a schedule can change it between steps; it is
     checked on every assignment.
     """
 
     name = "optimizer"
+    hyperparameter_names: tuple[str, ...] = ()
+    """The keyword arguments of the constructor besides ``step_size``."""
     slots: tuple[str, ...] = ()
+    """The names of the memory ``state()`` returns."""
+    carried: str | None = None
+    """The slot holding a direction the optimizer carries over between steps, if any."""
 
     def __init__(self, step_size: float):
         self.step_size = step_size
@@ -71,7 +81,7 @@ class Optimizer:
     @property
     def hyperparameters(self) -> dict[str, float]:
         """The settings other than the step size, e.g. ``{"momentum": 0.9}``."""
-        return {}
+        return {name: getattr(self, name) for name in self.hyperparameter_names}
 
     def reset(self) -> None:
         """Forget everything learned from past gradients (as if no step had been taken)."""
@@ -134,15 +144,14 @@ class Momentum(Optimizer):
     """Heavy ball: the velocity v accumulates gradients, θ moves along v."""
 
     name = "momentum"
+    hyperparameter_names = ("momentum",)
     slots = ("velocity",)
+    carried = "velocity"
 
     def __init__(self, step_size: float, momentum: float = 0.9):
         self.momentum = _decay_rate("momentum", momentum)
         super().__init__(step_size)
 
-    @property
-    def hyperparameters(self):
-        return {"momentum": self.momentum}
 
     def _update(self, key, g):
         v = self.momentum * self._memory("velocity", key, g) + g
@@ -164,15 +173,13 @@ class AdaGrad(Optimizer):
     """Per-coordinate step sizes: divide by the root of the sum of all past squared gradients."""
 
     name = "adagrad"
+    hyperparameter_names = ("eps",)
     slots = ("sum_sq",)
 
     def __init__(self, step_size: float, eps: float = 1e-10):
         self.eps = _positive_finite("eps", eps)
         super().__init__(step_size)
 
-    @property
-    def hyperparameters(self):
-        return {"eps": self.eps}
 
     def _update(self, key, g):
         r = self._memory("sum_sq", key, g) + g * g
@@ -184,6 +191,7 @@ class RMSProp(Optimizer):
     """AdaGrad with a leaky (exponentially decaying) average, so old gradients are forgotten."""
 
     name = "rmsprop"
+    hyperparameter_names = ("rho", "eps")
     slots = ("mean_sq",)
 
     def __init__(self, step_size: float, rho: float = 0.99, eps: float = 1e-8):
@@ -191,9 +199,6 @@ class RMSProp(Optimizer):
         self.eps = _positive_finite("eps", eps)
         super().__init__(step_size)
 
-    @property
-    def hyperparameters(self):
-        return {"rho": self.rho, "eps": self.eps}
 
     def _update(self, key, g):
         r = self.rho * self._memory("mean_sq", key, g) + (1 - self.rho) * g * g
@@ -209,7 +214,9 @@ class Adam(Optimizer):
     """
 
     name = "adam"
+    hyperparameter_names = ("beta1", "beta2", "eps")
     slots = ("m", "v", "t")
+    carried = "m"
 
     def __init__(self, step_size: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
         self.beta1 = _decay_rate("beta1", beta1)
@@ -217,9 +224,6 @@ class Adam(Optimizer):
         self.eps = _positive_finite("eps", eps)
         super().__init__(step_size)
 
-    @property
-    def hyperparameters(self):
-        return {"beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
 
     def _update(self, key, g):
         m = self.beta1 * self._memory("m", key, g) + (1 - self.beta1) * g
@@ -238,10 +242,6 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
 }
 
 
-def _hyperparameter_names(cls: type[Optimizer]) -> list[str]:
-    return [n for n in inspect.signature(cls).parameters if n != "step_size"]
-
-
 def make_optimizer(name: str, step_size: float, **hyper: float) -> Optimizer:
     """Build an optimizer by its name in ``OPTIMIZERS``, e.g. ``make_optimizer("adam", 1e-2, beta1=0.8)``.
 
@@ -250,7 +250,7 @@ def make_optimizer(name: str, step_size: float, **hyper: float) -> Optimizer:
     if name not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}")
     cls = OPTIMIZERS[name]
-    allowed = _hyperparameter_names(cls)
+    allowed = cls.hyperparameter_names
     unknown = sorted(set(hyper) - set(allowed))
     if unknown:
         accepts = ", ".join(allowed) if allowed else "no hyper-parameters"

@@ -15,22 +15,21 @@ from typing import Callable
 
 import numpy as np
 
-
-def _read_only(values, dtype) -> np.ndarray:
-    array = np.array(values, dtype=dtype)
-    array.setflags(write=False)
-    return array
+from losslab.core.arrays import read_only
 
 
-DEFAULT_POINTS = _read_only(
+NUM_CLASSES = 3
+"""Classes of the lab's classifier, as in the reference demo: W is (3, 2), b is (3,)."""
+
+DEFAULT_POINTS = read_only(
     [[0.5, 0.4], [0.8, 0.3], [0.3, 0.8],
      [-0.4, 0.3], [-0.3, 0.7], [-0.7, 0.2],
      [0.7, -0.4], [0.5, -0.6], [-0.4, -0.5]],
     float,
 )
-DEFAULT_LABELS = _read_only([0, 0, 0, 1, 1, 1, 2, 2, 2], np.int64)
-DEFAULT_W = _read_only([[1, 2], [2, -4], [3, -1]], float)
-DEFAULT_B = _read_only([0, 0.5, -0.5], float)
+DEFAULT_LABELS = read_only([0, 0, 0, 1, 1, 1, 2, 2, 2], np.int64)
+DEFAULT_W = read_only([[1, 2], [2, -4], [3, -1]], float)
+DEFAULT_B = read_only([0, 0.5, -0.5], float)
 
 DEFAULT_BOX = (-1.5, 1.5, -1.5, 1.5)
 

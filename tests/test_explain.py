@@ -221,10 +221,3 @@ def test_bad_input_is_refused(args):
         sanity_loss("hinge")
     with pytest.raises(ValueError):
         loss_formula_latex("softmax", "l3")
-
-
-def test_explain_imports_no_ui():
-    tree = ast.parse(Path(core.__file__).with_name("explain.py").read_text())
-    modules = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    modules |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
-    assert not {m.split(".")[0] for m in modules} & {"panel", "bokeh", "param", "app"}

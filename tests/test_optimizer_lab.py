@@ -5,23 +5,25 @@ import pytest
 
 from losslab import core
 from losslab.page import LabPage
-from losslab.session.state import OPTIMIZER_LABELS, LabState
+from losslab.session.training import Training
+from losslab.session.state import LabState
 
 
 @pytest.fixture
 def page():
-    return LabPage(LabState(seed=0))
+    return LabPage(state=LabState(random_seed=0))
 
 
 @pytest.mark.parametrize("name", list(core.OPTIMIZERS))
 def test_each_optimizer_lowers_the_loss_with_its_own_hyperparameters(name):
-    state = LabState(seed=0)
+    state = LabState(random_seed=0)
+    training = Training(state)
     state.param.update(optimizer=name, step_size=0.05)
     start = state.evaluation.total_loss
     for _ in range(40):
-        state.step()
+        training.step()
     assert state.evaluation.total_loss < start
-    assert type(state.optimizer_instance) is core.OPTIMIZERS[name]
+    assert type(training.optimizer) is core.OPTIMIZERS[name]
 
 
 def test_hyperparameter_widgets_follow_the_optimizer(page):
@@ -35,32 +37,34 @@ def test_hyperparameter_widgets_follow_the_optimizer(page):
 
 def test_a_new_hyperparameter_resets_the_optimizer_and_says_so(page):
     state = page.state
+    training = page.training
     state.optimizer = "momentum"
     for _ in range(3):
-        state.step()
-    assert state.velocity() is not None and np.abs(state.velocity()).sum() > 0
+        training.step()
+    assert training.velocity() is not None and np.abs(training.velocity()).sum() > 0
     W = state.W.copy()
     state.momentum = 0.5
-    assert state.velocity() is None
+    assert training.velocity() is None
     assert "Momentum" in state.notice and "reset" in state.notice
     np.testing.assert_array_equal(state.W, W)
-    assert state.optimizer_instance.hyperparameters["momentum"] == 0.5
+    assert training.optimizer.hyperparameters["momentum"] == 0.5
 
 
 def test_momentum_velocity_is_drawn_next_to_the_gradient(page):
     page.state.optimizer = "momentum"
     assert len(page.plot.velocity_arrows.data["x0"]) == 0
-    page.state.step()
+    page.training.step()
     assert len(page.plot.velocity_arrows.data["x0"]) == 3
 
 
 def test_mini_batches_are_seeded_marked_and_reproducible():
     def run(seed):
-        state = LabState(seed=0)
+        state = LabState(random_seed=0)
+        training = Training(state)
         state.param.update(batch_size=3, seed=seed)
         batches = []
         for _ in range(10):
-            state.step()
+            training.step()
             batches.append(tuple(state.batch))
         return state.W.copy(), batches
 
@@ -74,38 +78,40 @@ def test_mini_batches_are_seeded_marked_and_reproducible():
 
 def test_the_current_batch_is_marked_on_the_plot(page):
     page.state.batch_size = 4
-    page.state.step()
+    page.training.step()
     marked = np.column_stack([page.plot.batch_points.data["x"], page.plot.batch_points.data["y"]])
     np.testing.assert_array_equal(marked, page.state.X[page.state.batch])
     page.state.batch_size = None
-    page.state.step()
+    page.training.step()
     assert len(page.plot.batch_points.data["x"]) == 0
 
 
 def test_the_schedule_sets_the_step_size_of_each_step():
-    state = LabState(seed=0)
+    state = LabState(random_seed=0)
+    training = Training(state)
     state.param.update(schedule="step", decay_rate=0.5, decay_every=5, step_size=0.2)
     sizes = []
     for _ in range(12):
         sizes.append(state.effective_step_size)
-        state.step()
-        assert state.optimizer_instance.step_size == sizes[-1]
+        training.step()
+        assert training.optimizer.step_size == sizes[-1]
     assert sizes[:5] == [0.2] * 5 and sizes[5:10] == [0.1] * 5 and sizes[10] == 0.05
 
 
 def test_history_stays_bounded_on_a_long_run():
-    state = LabState(seed=0)
+    state = LabState(random_seed=0)
+    training = Training(state)
     state.step_size = 0.01
     for _ in range(5000):
-        state.step()
-    assert len(state.history) <= state.history.capacity
-    steps = state.history.columns()["step"]
+        training.step()
+    assert len(training.history) <= training.history.capacity
+    steps = training.history.columns()["step"]
     assert steps[0] == 0 and steps[-1] == 5000
 
 
 def test_history_chart_shows_every_record_and_restarts_with_reset(page):
     for _ in range(25):
-        page.state.step()
+        page.training.step()
     np.testing.assert_array_equal(page.history.source.data["step"], np.arange(26))
     page.state.reset()
     np.testing.assert_array_equal(page.history.source.data["step"], [0])
@@ -129,7 +135,7 @@ def test_landscape_is_not_recomputed_while_hidden(page, monkeypatch):
     original = core.loss_grid
     monkeypatch.setattr(core, "loss_grid", lambda *a, **k: calls.append(1) or original(*a, **k))
     for _ in range(5):
-        page.state.step()
+        page.training.step()
     assert calls == []
     page.landscape.show(True)
     assert len(calls) == 1
@@ -148,7 +154,7 @@ def test_while_running_the_landscape_grid_catches_up_and_the_marker_follows_each
     calls.clear()
     marker = []
     for _ in range(5):
-        page.state.step()
+        page.training.step()
         marker.append((page.landscape.here.data["x"][0], page.landscape.here.data["y"][0]))
     assert calls == [], "a grid on every step while running"
     assert len(set(marker)) == 5, "the marker must move on every step"
@@ -162,7 +168,7 @@ def test_while_running_the_landscape_grid_catches_up_and_the_marker_follows_each
 
 
 def test_compare_runs_the_chosen_optimizers_from_the_same_start(page):
-    page.compare.choice.value = ["SGD", "Adam"]
+    page.compare.choice.value = ["sgd", "adam"]
     page.compare.steps.value = 50
     page.compare.run()
     assert "SGD" in page.compare.status.object and "Adam" in page.compare.status.object
@@ -171,13 +177,9 @@ def test_compare_runs_the_chosen_optimizers_from_the_same_start(page):
     data = page.compare.source.data
     assert len(data["step"]) == 51 and np.isfinite([data["loss0"], data["loss1"]]).all()
     assert [item.label.value for item in page.compare.figure.legend.items] == ["SGD", "Adam"]
-    page.compare.choice.value = ["SGD"]
+    page.compare.choice.value = ["sgd"]
     page.compare.run()
     assert "Pick 2 to 4 optimizers" in page.compare.status.object
-
-
-def test_optimizer_labels_cover_core():
-    assert set(OPTIMIZER_LABELS.values()) == set(core.OPTIMIZERS)
 
 
 def test_the_address_waits_for_the_run_to_stop_then_holds_its_last_state(page):
@@ -191,7 +193,7 @@ def test_the_address_waits_for_the_run_to_stop_then_holds_its_last_state(page):
     page.timer.stop()
     page.share._written_at = 0.0
     for _ in range(3):
-        page.state.step()
+        page.training.step()
     assert page.share.address.query == written, "the address was rewritten during the run"
     page.state.running = False
     assert page.share.address.query == to_query(page.state) != written

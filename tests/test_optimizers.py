@@ -315,3 +315,16 @@ def test_steps_are_finite_and_leave_inputs_alone(name, g, alpha):
     assert np.isfinite(new["W"]).all()
     np.testing.assert_array_equal(theta, np.ones((3, 2)))
     np.testing.assert_array_equal(g, g_before)
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_what_an_optimizer_takes_and_keeps_is_declared_on_its_class(name):
+    import inspect
+
+    cls = OPTIMIZERS[name]
+    keywords = [p for p in inspect.signature(cls).parameters if p != "step_size"]
+    assert list(cls.hyperparameter_names) == keywords
+    assert cls.carried is None or cls.carried in cls.slots
+    optimizer = make_optimizer(name, 0.1)
+    assert list(optimizer.hyperparameters) == keywords
+    assert set(optimizer.state()) == set(cls.slots)

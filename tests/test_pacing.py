@@ -8,7 +8,8 @@ from bokeh.document import Document
 from panel.io.state import set_curdoc
 
 from losslab.transport.pacing import IN_FLIGHT, RUN_PERIOD_MS, STALE_AFTER_S
-from losslab.page import LabPage, release
+from losslab.page import LabPage
+from losslab.server import hooks
 
 
 @pytest.fixture
@@ -69,5 +70,6 @@ def test_stop_and_the_end_of_the_session_leave_no_step_waiting(served_page):
     # The session ends while a step waits: its release makes the document forget it too, so that
     # nothing that keeps the dead document alive keeps the lab alive with it.
     doc._session_context = None
-    release(page, doc)
+    page.release()
+    hooks.forget_session_callbacks(doc)
     assert waiting(doc) == []

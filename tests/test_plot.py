@@ -11,7 +11,7 @@ from losslab.transport.wire import SHORT, SIGNIFICANT_DIGITS
 
 @pytest.fixture
 def page():
-    return LabPage(LabState(seed=0))
+    return LabPage(state=LabState(random_seed=0))
 
 
 def many_points(n, seed=1):
@@ -35,7 +35,7 @@ def test_many_points_drop_the_labels_and_draw_smaller_dots(page):
     assert len(plot._labels.data_source.data["label"]) == 0
     assert "label" not in plot.points.data
     assert plot._dots.glyph.size == DOT_SIZE[True] < DOT_SIZE[False]
-    page.state.step()  # a step sends the scores alone: still no labels
+    page.training.step()  # a step sends the scores alone: still no labels
     assert "label" not in plot.points.data
 
     page.state.load_preset("default")  # back to a few points: labels again, full-size dots
@@ -58,7 +58,7 @@ def test_short_columns_go_as_rounded_lists_and_long_ones_as_exact_arrays(page):
     np.testing.assert_allclose(plot.points.data["s0"], scores[:, 0], rtol=10 ** -SIGNIFICANT_DIGITS)
     X, y = many_points(SHORT + 1)
     page.state.param.update(X=X, y=y)
-    page.state.step()
+    page.training.step()
     s0 = plot.points.data["s0"]
     assert isinstance(s0, np.ndarray)
     np.testing.assert_array_equal(s0, page.state.evaluation.scores[:, 0])

@@ -193,13 +193,16 @@ class Served:
             if self.process.poll() is not None:
                 pytest.fail(f"losslab exited with {self.process.returncode}:\n{self.output()}")
             try:
-                with urllib.request.urlopen(self.url, timeout=2) as response:
+                # A page takes a few seconds to build on a busy machine: a short timeout would
+                # only ask it again and again.
+                with urllib.request.urlopen(self.url, timeout=15) as response:
                     if response.status == 200:
                         return self
             except OSError:
                 time.sleep(0.2)
+        output = self.output()
         self.stop()
-        pytest.fail(f"losslab did not answer within {timeout} s:\n{self.output()}")
+        pytest.fail(f"losslab did not answer within {timeout} s:\n{output}")
 
     def stop(self):
         self.process.terminate()

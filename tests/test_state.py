@@ -4,12 +4,13 @@ import numpy as np
 import pytest
 
 from losslab import core
+from losslab.session.training import Training
 from losslab.session.state import LabState
 
 
 @pytest.fixture
 def state():
-    return LabState(seed=0)
+    return LabState(random_seed=0)
 
 
 def test_opens_on_the_reference_demo_numbers(state):
@@ -21,24 +22,27 @@ def test_opens_on_the_reference_demo_numbers(state):
 
 
 def test_step_at_a_small_step_size_lowers_the_loss(state):
+    training = Training(state)
     state.step_size = 0.01
     before = state.evaluation.total_loss
-    state.step()
+    training.step()
     assert state.steps == 1
     assert state.evaluation.total_loss < before
 
 
 def test_step_moves_parameters_by_the_gradient(state):
+    training = Training(state)
     state.step_size = 0.05
     W, b, ev = state.W.copy(), state.b.copy(), state.evaluation
-    state.step()
+    training.step()
     np.testing.assert_allclose(state.W, W - 0.05 * ev.dW)
     np.testing.assert_allclose(state.b, b - 0.05 * ev.db)
 
 
 def test_many_steps_classify_the_default_data(state):
+    training = Training(state)
     for _ in range(300):
-        state.step()
+        training.step()
     assert state.evaluation.accuracy == 1.0
     assert state.evaluation.total_loss < 0.5 * (83 / 30 + 3.5)
 
@@ -80,10 +84,11 @@ def test_set_parameter_changes_one_entry(state):
 
 
 def test_one_change_evaluates_once(state, monkeypatch):
+    training = Training(state)
     calls = []
     original = core.evaluate
     monkeypatch.setattr(core, "evaluate", lambda *a, **k: calls.append(1) or original(*a, **k))
-    state.step()
+    training.step()
     state.randomize()
     state.reset()
     assert len(calls) == 3
@@ -98,9 +103,10 @@ def test_randomize_gives_new_parameters_and_keeps_the_data(state):
 
 
 def test_reset_restores_the_default_data_and_parameters(state):
+    training = Training(state)
     state.move_point(0, 1.0, 1.0)
     state.randomize()
-    state.step()
+    training.step()
     state.reset()
     np.testing.assert_array_equal(state.X, core.DEFAULT_POINTS)
     np.testing.assert_array_equal(state.W, core.DEFAULT_W)
@@ -114,13 +120,14 @@ def test_state_arrays_cannot_be_changed_behind_its_back(state):
 
 
 def test_a_diverging_run_stops_and_keeps_the_last_finite_parameters(state):
+    training = Training(state)
     state.param.update(step_size=10.0, reg_strength=10.0)
     state.running = True
     for _ in range(50):
         if not state.running:
             break
         last_W = state.W.copy()
-        state.step()
+        training.step()
     assert not state.running
     assert "lower the step size" in state.message
     np.testing.assert_array_equal(state.W, last_W)
@@ -128,24 +135,26 @@ def test_a_diverging_run_stops_and_keeps_the_last_finite_parameters(state):
 
 
 def test_a_stable_run_keeps_running(state):
+    training = Training(state)
     state.running = True
     for _ in range(100):
-        state.step()
+        training.step()
     assert state.running and state.message == ""
 
 
 def test_every_optimizer_lowers_the_loss(state):
+    training = Training(state)
     for name in core.OPTIMIZERS:
         state.reset()
         state.param.update(optimizer=name, step_size=0.01)
         before = state.evaluation.total_loss
         for _ in range(20):
-            state.step()
+            training.step()
         assert state.evaluation.total_loss < before, name
 
 
 def test_two_states_share_nothing():
-    a, b = LabState(seed=1), LabState(seed=1)
+    a, b = LabState(random_seed=1), LabState(random_seed=1)
     a.move_point(0, 1.0, 1.0)
     a.step()
     np.testing.assert_array_equal(b.X, core.DEFAULT_POINTS)
@@ -155,7 +164,7 @@ def test_two_states_share_nothing():
 def test_far_points_and_huge_parameters_stay_finite_and_the_view_fits_the_data():
     from losslab.page import LabPage
 
-    page = LabPage(LabState(seed=0))
+    page = LabPage(state=LabState(random_seed=0))
     state = page.state
     state.move_point(0, 1e6, -1e6)
     state.set_parameter("W", (1, 0), 1e6)
@@ -189,7 +198,7 @@ def test_notes_name_empty_classes_and_classes_without_a_line(state):
 def test_new_data_under_softmax_draws_its_probabilities():
     from losslab.page import LabPage
 
-    page = LabPage(LabState(seed=0))
+    page = LabPage(state=LabState(random_seed=0))
     page.state.loss = "softmax"
     page.state.load_preset("overlapping")
     probabilities = np.column_stack([page.plot.points.data[f"p{k}"] for k in range(3)])

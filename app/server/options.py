@@ -11,6 +11,8 @@ import ipaddress
 import re
 import sys
 
+from losslab import __version__
+
 DEFAULT_PORT = 5006
 DEFAULT_ADDRESS = "localhost"
 
@@ -187,6 +189,7 @@ def build_parser():
         prog="losslab",
         description="Serve LossLab, the linear-classifier loss lab, and open it in a browser.",
     )
+    parser.add_argument("--version", action="version", version=f"losslab {__version__}")
     parser.add_argument("--port", type=port_number, default=DEFAULT_PORT,
                         help=f"port to serve on (default {DEFAULT_PORT})")
     parser.add_argument("--no-show", action="store_true", help="do not open a browser")

@@ -1,5 +1,5 @@
-"""`losslab`: serve the lab on this machine and open it in the browser (see app/options.py for
-what each option accepts)."""
+"""Serving the lab on this machine, and opening it in the browser (the `losslab` command's work;
+see losslab.server.options for what each option accepts)."""
 
 import contextlib
 import os
@@ -7,61 +7,33 @@ import socket
 import sys
 
 import panel as pn
-from bokeh.server.urls import per_app_patterns
-from panel.io.server import WSHandler
 
+from losslab.server import hooks
 from losslab.server.diagnostics import DIAGNOSTICS_ENV, DIAGNOSTICS_ROUTE, DiagnosticsHandler, diagnostics_enabled
-from losslab.server.options import (
-    LOCALHOST_NAMES,
-    SESSION_CHECK_PERIOD_MS,
-    is_loopback,
-    is_wildcard,
-    parse_args,
-)
+from losslab.server.options import LOCALHOST_NAMES, SESSION_CHECK_PERIOD_MS, is_loopback, is_wildcard
 
 PARENT_CHECK_PERIOD_MS = 1000
 """How often a worker process of `--num-procs` checks that the process that started it lives."""
 
 
-class ImmediateWSHandler(WSHandler):
-    """Panel's websocket handler with Nagle's algorithm off.
-
-    An update goes out as a burst of small websocket frames; with Nagle's algorithm on, each burst
-    waits for the browser's delayed acknowledgement (about 40 ms), which alone would cap a run at
-    a dozen frames a second.
-    """
-
-    def open(self, *args, **kwargs):
-        self.set_nodelay(True)
-        return super().open(*args, **kwargs)
-
-
-def use_immediate_websockets():
-    """Serve every Bokeh/Panel app started after this call with `ImmediateWSHandler`.
-
-    The route table is module state read when the server is built, before `--num-procs` forks its
-    workers, so every worker serves websockets with this handler too.
-    """
-    per_app_patterns[:] = [(path, ImmediateWSHandler if path == r"/ws" else handler)
-                           for path, handler in per_app_patterns]
-
-
 def create_session_app():
-    """One browser session's lab, styled from this server."""
+    """One browser session's lab, styled from this server and released when the session ends."""
     from panel.io.resources import get_dist_path
 
     from losslab.page import create_app
 
     doc = pn.state.curdoc
-    in_session = doc is not None and doc.session_context is not None
-    if in_session:
-        # Panel tells a session's widgets to load their stylesheets from this server only when
-        # its page handler served the session. A session that a websocket opens instead — its
-        # page came from another process of --num-procs, or its first session timed out before
-        # a slow page connected — would load them from Panel's CDN, which a classroom without
-        # internet cannot reach.
-        doc._template_variables.setdefault("dist_url", get_dist_path())
-    return create_app()
+    served = doc is not None and doc.session_context is not None
+    if served:
+        hooks.serve_stylesheets_locally(doc, get_dist_path())
+    page = create_app()
+    if served:
+        def release(session_context):  # Bokeh requires exactly this signature
+            hooks.forget_js_links(page.layout)
+            hooks.forget_session_callbacks(doc)
+
+        pn.state.on_session_destroyed(release)
+    return page
 
 
 def spreads_connections():
@@ -76,29 +48,6 @@ def check_port(address, port):
 
     for sock in netutil.bind_sockets(port, address):
         sock.close()
-
-
-@contextlib.contextmanager
-def own_listening_socket():
-    """Have a Bokeh server built meanwhile listen on a socket of its own with SO_REUSEPORT.
-
-    Bokeh's own `--num-procs` binds one socket and forks: every process then waits on that socket,
-    and the first to wake up accepts the whole burst of connections waiting (a class opening the
-    page at once went 39 to 1). With a socket per process the kernel spreads new connections over
-    them by their addresses, about evenly.
-    """
-    import bokeh.server.server as bokeh_server
-    from tornado import netutil
-
-    def bind_sockets(address, port):  # Bokeh's signature and result (sockets, port)
-        sockets = netutil.bind_sockets(port, address, reuse_port=True)
-        return sockets, sockets[0].getsockname()[1]
-
-    shared, bokeh_server.bind_sockets = bokeh_server.bind_sockets, bind_sockets
-    try:
-        yield
-    finally:
-        bokeh_server.bind_sockets = shared
 
 
 def page_url(args):
@@ -126,8 +75,8 @@ def watch_parent(io_loop, parent_pid):
     PeriodicCallback(check, PARENT_CHECK_PERIOD_MS).start()
 
 
-def main(argv=None):
-    args = parse_args(argv)
+def serve(args):
+    """Serve the lab as the parsed command line `args` says; returns the exit status."""
     for warning in args.warnings:
         print(f"losslab: warning: {warning}", file=sys.stderr)
     if os.environ.pop("BOKEH_ALLOW_WS_ORIGIN", None) is not None:
@@ -139,7 +88,7 @@ def main(argv=None):
     from tornado.process import fork_processes, task_id
 
     pn.extension()
-    use_immediate_websockets()
+    hooks.use_immediate_websockets()
     extra_patterns = []
     if diagnostics_enabled():
         if is_loopback(args.address):
@@ -159,7 +108,7 @@ def main(argv=None):
             fork_processes(args.num_procs)
         # With Bokeh's own --num-procs N > 1 (where connections cannot be spread) this forks the
         # same way, the workers sharing one socket.
-        with own_listening_socket() if own_sockets else contextlib.nullcontext():
+        with hooks.own_listening_socket() if own_sockets else contextlib.nullcontext():
             server = pn.serve(
                 create_session_app,
                 port=args.port,
@@ -197,7 +146,3 @@ def main(argv=None):
     except KeyboardInterrupt:
         pass
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

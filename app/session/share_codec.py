@@ -36,14 +36,12 @@ import urllib.parse
 import numpy as np
 import param
 
+from losslab import core
 from losslab.session.state import MAX_POINTS, LabState
 
 VERSION = 1
 MAX_JSON_BYTES = 1_000_000
 MAX_QUERY_CHARS = 65_536
-VALUE_LIMIT = 1e6
-"""Largest magnitude of a coordinate, weight, bias or view-box edge (the lab's divergence limit)."""
-NUM_CLASSES = 3
 
 SHARED = (
     "X", "y", "W", "b",
@@ -140,34 +138,28 @@ def _items(key, value, length=None, most=None, what="numbers"):
     return value
 
 
-def _readonly(values, dtype, shape):
-    array = np.array(values, dtype=dtype).reshape(shape)
-    array.setflags(write=False)
-    return array
-
-
 def _matrix(key, value, rows=None):
-    """A (rows, 2) read-only float array of finite numbers, |v| ≤ VALUE_LIMIT."""
+    """A (rows, 2) read-only float array of finite numbers, |v| ≤ core.PARAMETER_LIMIT (also the limit of a coordinate and a view-box edge)."""
     what = "points" if rows is None else "rows"
     value = _items(key, value, length=rows, most=MAX_POINTS, what=what)
-    checked = [[_finite(key, v, VALUE_LIMIT) for v in _items(key, row, length=2, what="numbers")]
+    checked = [[_finite(key, v, core.PARAMETER_LIMIT) for v in _items(key, row, length=2, what="numbers")]
                for row in value]
-    return _readonly(checked, float, (len(checked), 2))
+    return core.read_only(checked, float, (len(checked), 2))
 
 
 def _labels(key, value):
-    """A (N,) read-only int array of class labels 0 … NUM_CLASSES − 1."""
+    """A (N,) read-only int array of class labels 0 … core.NUM_CLASSES − 1."""
     labels = []
     for v in _items(key, value, most=MAX_POINTS, what="labels"):
-        if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v < NUM_CLASSES:
-            raise ShareError(f"{key!r} must hold class labels 0 to {NUM_CLASSES - 1}, "
+        if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v < core.NUM_CLASSES:
+            raise ShareError(f"{key!r} must hold class labels 0 to {core.NUM_CLASSES - 1}, "
                              f"not {_describe(v)}.")
         labels.append(v)
-    return _readonly(labels, np.int64, (len(labels),))
+    return core.read_only(labels, np.int64, (len(labels),))
 
 
 def _numbers(key, value, length):
-    return [_finite(key, v, VALUE_LIMIT) for v in _items(key, value, length=length)]
+    return [_finite(key, v, core.PARAMETER_LIMIT) for v in _items(key, value, length=length)]
 
 
 def _box(key, value):
@@ -182,8 +174,8 @@ def _box(key, value):
 _ARRAY_RULES = {
     "X": _matrix,
     "y": _labels,
-    "W": lambda key, value: _matrix(key, value, rows=NUM_CLASSES),
-    "b": lambda key, value: _readonly(_numbers(key, value, NUM_CLASSES), float, (NUM_CLASSES,)),
+    "W": lambda key, value: _matrix(key, value, rows=core.NUM_CLASSES),
+    "b": lambda key, value: core.read_only(_numbers(key, value, core.NUM_CLASSES), float, (core.NUM_CLASSES,)),
     "box": _box,
 }
 

@@ -11,6 +11,7 @@ import panel as pn
 from bokeh.models import CustomJS
 
 from losslab.transport.wire import held
+from losslab.web import script
 
 RUN_PERIOD_MS = 20
 """Shortest time between two updates while running."""
@@ -24,13 +25,6 @@ STALE_AFTER_S = 1.0
 the run back."""
 
 
-# After the next paint the update is on the screen: then report it.
-_REPORT_DRAWN_JS = """
-const sent = cb_obj.sent
-requestAnimationFrame(() => setTimeout(() => { cb_obj.drawn = sent }, 0))
-"""
-
-
 class RunTimer:
     """Takes update steps while the state is running, as fast as the browser draws them (at most
     IN_FLIGHT ahead of it, and no sooner than `RUN_PERIOD_MS` apart); never outlives its
@@ -42,17 +36,18 @@ class RunTimer:
     it with the document; nothing runs on the server's loop outside the session.
     """
 
-    def __init__(self, state, frame):
-        self.state = state
+    def __init__(self, training, frame):
+        self.training = training
+        self.state = training.state
         self.frame = frame
-        frame.js_on_change("sent", CustomJS(code=_REPORT_DRAWN_JS))
+        frame.js_on_change("sent", CustomJS(code=script("report_drawn.js")))
         self._doc = pn.state.curdoc
         self._served = self._doc is not None and self._doc.session_context is not None
         self._unserved = None  # outside a served session (a notebook): a plain periodic callback
         self._pending = None  # the waiting step's callback on the document, and when it is due
         self._pending_at = 0.0
         self._sent_at = 0.0
-        state.param.watch(self._on_running, "running")
+        self.state.param.watch(self._on_running, "running")
         frame.on_change("drawn", self._on_drawn)
 
     def _on_running(self, event):
@@ -101,7 +96,7 @@ class RunTimer:
         self._advance()
 
     def _update(self):
-        self.state.step()
+        self.training.step()
         self.frame.sent += 1
 
     def _cancel(self):

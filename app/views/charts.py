@@ -1,17 +1,20 @@
 """Charts of the optimizer lab: the loss history of the run, and several optimizers compared."""
 
-import time
+import html
 
 import numpy as np
 import panel as pn
+import param
 from bokeh.models import ColumnDataSource, Legend, LegendItem, LinearAxis, Range1d
 from bokeh.plotting import figure
 
-from losslab import core
-from losslab.session.history import FIELDS
+from losslab import core, labels
 from losslab.palette import COMPARE_COLORS, LOSS_COLORS
-from losslab.session.state import OPTIMIZER_LABELS
+from losslab.session.history import FIELDS
+from losslab.session.training import DIVERGED, Training
+from losslab.transport.throttle import Throttle
 from losslab.transport.wire import held
+from losslab.views.base import View
 
 CHART_WIDTH, CHART_HEIGHT = 350, 235
 
@@ -37,15 +40,17 @@ def _compact_legend(fig):
     legend.background_fill_alpha = 0.6
 
 
-class HistoryChart:
+class HistoryChart(View):
     """Data, regularization and total loss (and the mini-batch's loss) against the step, with
     accuracy on a second axis; new records are streamed, not redrawn."""
 
-    def __init__(self, state):
-        self.state = state
+    training = param.ClassSelector(class_=Training, constant=True,
+                                   doc="The lab's training, whose history is drawn.")
+
+    def __init__(self, **params):
+        super().__init__(**params)
         self.source = ColumnDataSource({name: [] for name in FIELDS})
         self._shown = (None, 0)  # (history version, records sent)
-        self._sent_at = 0.0
         fig = _chart("Loss history", "loss")
         fig.line("step", "batch_loss", source=self.source, color=LOSS_COLORS["batch_loss"],
                  alpha=0.6, legend_label="mini-batch")
@@ -60,14 +65,14 @@ class HistoryChart:
         fig.legend.click_policy = "hide"
         self.figure = fig
         self.panel = pn.pane.Bokeh(fig)
+        # While running, the records of a few steps go together.
+        self.refresh = Throttle(self.state, self._send, running_every=HISTORY_SEND_S)
         self.refresh()
-        state.param.watch(self.refresh, ["steps", "history_restarted", "running"])
+        self.state.param.watch(self.refresh, "steps")
+        self.training.param.watch(self.refresh, "history_restarted")
 
-    def refresh(self, *events):
-        history = self.state.history
-        if self.state.running and time.monotonic() - self._sent_at < HISTORY_SEND_S:
-            return  # the next update sends these records too
-        self._sent_at = time.monotonic()
+    def _send(self):
+        history = self.training.history
         version, sent = self._shown
         if version != history.version or sent > len(history):
             self.source.data = history.columns()
@@ -76,15 +81,15 @@ class HistoryChart:
         self._shown = (history.version, len(history))
 
 
-class CompareChart:
+class CompareChart(View):
     """Two to four optimizers run from the current W, b on the same data and the same batches,
     their total losses on one chart."""
 
-    def __init__(self, state):
-        self.state = state
-        labels = list(OPTIMIZER_LABELS)
-        self.choice = pn.widgets.MultiChoice(label="Optimizers to compare", options=labels,
-                                             value=["SGD", "Momentum", "Adam"],
+    def __init__(self, **params):
+        super().__init__(**params)
+        self.choice = pn.widgets.MultiChoice(label="Optimizers to compare",
+                                             options=labels.choices(labels.OPTIMIZERS),
+                                             value=["sgd", "momentum", "adam"],
                                              max_items=len(COMPARE_COLORS), width=260)
         self.steps = pn.widgets.IntInput(label="Steps", value=200, start=1, end=5000, width=90)
         self.button = pn.widgets.Button(label="Compare", color="primary", width=100)
@@ -118,11 +123,9 @@ class CompareChart:
             self.status.object = f"Pick 2 to {len(self.lines)} optimizers."
             return
         state = self.state
-        optimizers = {}
-        for label in names:
-            name = OPTIMIZER_LABELS[label]
-            optimizers[label] = core.make_optimizer(name, state.step_size,
-                                                    **state.hyperparameters_of(name))
+        optimizers = {labels.OPTIMIZERS[name]: core.make_optimizer(
+                          name, state.step_size, **state.hyperparameters_of(name))
+                      for name in names}
         runs = core.compare_optimizers(
             state.X, state.y, state.W, state.b, optimizers, int(self.steps.value),
             batch_size=state.batch_size, seed=state.seed, schedule=state.schedule,
@@ -133,5 +136,12 @@ class CompareChart:
             line.visible = i < len(runs)
         self.figure.legend.items = [LegendItem(label=label, renderers=[line])
                                     for line, label in zip(self.lines, runs)]
-        finals = ", ".join(f"{label} {run['total_loss'][-1]:.4f}" for label, run in runs.items())
-        self.status.object = f"Total loss after {int(self.steps.value)} steps: {finals}"
+        finals = []
+        for label, run in runs.items():
+            if run["reason"] is None:
+                finals.append(f"{label} {run['total_loss'][-1]:.4f}")
+            else:  # entry t is the loss after t steps: the step after the last finite entry stopped it
+                stopped_at = int(np.isfinite(run["total_loss"]).sum())
+                finals.append(f"{label} stopped at step {stopped_at}: {DIVERGED[run['reason']]}")
+        self.status.object = html.escape(
+            f"Total loss after {int(self.steps.value)} steps: {'; '.join(finals)}")

@@ -4,30 +4,26 @@ import html
 
 import panel as pn
 
-from losslab import core
-from losslab.web import STYLESHEET
+from losslab import core, labels
 from losslab.session.state import MAX_POINTS
+from losslab.transport.throttle import Throttle
 from losslab.transport.wire import held
+from losslab.views.base import View
+from losslab.web import STYLESHEET
 
-PRESET_LABELS = {
-    "The reference demo's 9 points": "default",
-    "Separable blobs": "separable_blobs",
-    "Overlapping classes": "overlapping",
-    "One outlier": "outlier",
-    "A class with a single point": "single_point_class",
-}
-
-CLICK_MODES = {"Select & drag": None, "Add class 0": 0, "Add class 1": 1, "Add class 2": 2}
+CLICK_MODES = {"Select & drag": None,
+               **{f"Add {labels.CLASSES[k]}": k for k in range(core.NUM_CLASSES)}}
+"""What a click on the plot does: select (and drag), or add a point of a class."""
 
 
-class DataControls:
+class DataControls(View):
     """The Data tab: what a click on the plot does, presets, delete and clear."""
 
-    def __init__(self, state):
-        self.state = state
-        assert set(PRESET_LABELS.values()) == set(core.PRESETS)
-        self.preset = pn.widgets.Select(label="Data set", options=PRESET_LABELS, value="default",
-                                        width=230)
+    def __init__(self, **params):
+        super().__init__(**params)
+        state = self.state
+        self.preset = pn.widgets.Select(label="Data set", options=labels.choices(labels.PRESETS),
+                                        value="default", width=230)
         self.load = pn.widgets.Button(label="Load", width=70)
         self.click_mode = pn.widgets.RadioButtonGroup(label="A click on the plot",
                                                       options=list(CLICK_MODES),
@@ -44,9 +40,9 @@ class DataControls:
                           "add_class")
         self.delete.on_click(lambda event: held(lambda: state.delete_point(state.selected)))
         self.clear.on_click(lambda event: held(state.clear_points))
-        self.shown = False
-        state.param.watch(self._refresh, ["X", "y", "selected"])
-        self._refresh()
+        self.refresh = Throttle(state, self._update, shown=False)
+        state.param.watch(self.refresh, ["X", "y", "selected"])
+        self._update()
 
         self.panel = pn.Column(
             pn.pane.HTML("<b>A click on the plot</b> <span class='muted'>(or press A)</span>",
@@ -61,12 +57,9 @@ class DataControls:
         return next(label for label, value in CLICK_MODES.items() if value == self.state.add_class)
 
     def show(self, shown):
-        self.shown = shown
-        self._refresh()
+        self.refresh.show(shown)
 
-    def _refresh(self, *events):
-        if not self.shown and events:
-            return  # brought up to date when the tab is shown
+    def _update(self):
         state = self.state
         n = len(state.X)
         self.delete.disabled = state.selected is None

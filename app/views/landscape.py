@@ -10,8 +10,10 @@ from bokeh.models import ColumnDataSource, LogColorMapper
 from bokeh.palettes import Viridis256
 from bokeh.plotting import figure
 
-from losslab import core
+from losslab import core, labels
 from losslab.palette import VELOCITY_COLOR
+from losslab.transport.throttle import Throttle
+from losslab.views.base import View
 
 RESOLUTION = 61
 """Grid cells per side (fewer for large data sets, so a grid costs about the same)."""
@@ -30,18 +32,14 @@ PATH_LENGTH = 300
 MODES = {"Two parameters": "parameters", "Two random directions": "random"}
 
 
-def parameter_label(name):
-    """"W01" → "W[0,1]", "b2" → "b[2]"."""
-    return f"W[{name[1]},{name[2]}]" if name.startswith("W") else f"b[{name[1]}]"
-
-
-class LandscapeView:
+class LandscapeView(View):
     """A heat map of the total loss on a plane through parameter space; recomputed only when
     something it depends on has changed, and only while it is shown."""
 
-    def __init__(self, state):
-        self.state = state
-        options = {parameter_label(n): n for n in core.PARAMETER_NAMES}
+    def __init__(self, **params):
+        super().__init__(**params)
+        state = self.state
+        options = labels.choices(labels.PARAMETERS)
         self.mode = pn.widgets.RadioButtonGroup(options=MODES, value="parameters", width=330)
         self.x_param = pn.widgets.Select(label="x axis", options=options, value="W00", width=110)
         self.y_param = pn.widgets.Select(label="y axis", options=options, value="W01", width=110)
@@ -53,17 +51,19 @@ class LandscapeView:
         self.here = ColumnDataSource(dict(x=[0.0], y=[0.0]))
         self.mapper = LogColorMapper(palette=Viridis256)
         self.figure = self._build_figure()
-        self.shown = False
         self._trail = deque(maxlen=PATH_LENGTH)
         self._key = None
         self._plane = None  # (origin θ0, du, dv) of the random plane
-        self._grid_at = 0.0  # when the last grid was computed, and what it cost (s)
-        self._grid_cost = 0.0
+        self._grid_cost = 0.0  # what the last grid cost (s)
+        # Drawn only while shown; the grid, while running, at most GRID_SHARE of the time.
+        self.refresh = Throttle(state, self._draw, shown=False)
+        self._grid = Throttle(state, self._draw_grid, shown=False,
+                              running_every=lambda: self._grid_cost * (1 / GRID_SHARE - 1))
 
         for widget in (self.mode, self.x_param, self.y_param, self.span, self.seed):
             widget.param.watch(self._on_setting, "value")
         state.param.watch(self._on_step, "steps")
-        state.param.watch(self.refresh, ["evaluation", "running"])
+        state.param.watch(self.refresh, "evaluation")
         self._show_mode_widgets()
         self._trail.append(core.flatten(state.W, state.b))
         self.panel = pn.Column(self.mode, pn.Row(self.x_param, self.y_param, self.seed, self.span,
@@ -85,16 +85,16 @@ class LandscapeView:
     # -- what is drawn -------------------------------------------------------------------
 
     def show(self, shown):
-        self.shown = shown
-        self._grid_at = 0.0  # just shown: a grid at once
-        self.refresh()
+        self._grid.forget()  # just shown: a grid at once
+        self._grid.show(shown)
+        self.refresh.show(shown)
 
     def _on_setting(self, event):
         if event.obj in (self.mode, self.seed):
             self._plane = None
         self._show_mode_widgets()
         self._key = None
-        self._grid_at = 0.0  # another plane: its grid at once, even while running
+        self._grid.forget()  # another plane: its grid at once, even while running
         self.refresh()
 
     def _on_step(self, event):
@@ -127,43 +127,46 @@ class LandscapeView:
         us, vs = core.slice_coordinates(thetas, origin, du, dv)
         return us + at_origin[0], vs + at_origin[1]
 
-    def refresh(self, event=None):
-        if not self.shown:
-            return
+    def _grid_key(self, origin, du, dv):
+        state = self.state
+        return (origin.tobytes(), du.tobytes(), dv.tobytes(), float(self.span.value),
+                state.X.tobytes(), state.y.tobytes(), tuple(sorted(state.objective.items())))
+
+    def _draw_grid(self):
         state = self.state
         origin, du, dv, (cu, cv) = self._axes()
+        key = self._grid_key(origin, du, dv)
+        if key == self._key:
+            return
+        started = time.perf_counter()
         span = float(self.span.value)
-        key = (origin.tobytes(), du.tobytes(), dv.tobytes(), span, state.X.tobytes(),
-               state.y.tobytes(), tuple(sorted(state.objective.items())))
-        if key != self._key and not self._grid_waits():
-            started = time.perf_counter()
-            n_points = max(1, len(state.X))
-            cells = int(min(RESOLUTION, max(11, np.sqrt(MAX_GRID_WORK / n_points))))
-            us, vs = core.grid_axes(0.0, 0.0, span, cells)
-            W, b = core.unflatten(origin, state.num_classes)
-            losses = core.loss_grid(state.X, state.y, W, b, du, dv, us, vs, **state.objective)
-            positive = losses[losses > 0]
-            self.mapper.update(low=float(positive.min()) if positive.size else 1e-3,
-                               high=float(max(losses.max(), 1e-3)))
-            self.grid.data = dict(image=[np.maximum(losses, 1e-12)], x=[cu - span], y=[cv - span],
-                                  dw=[2 * span], dh=[2 * span])
-            self.figure.x_range.update(start=cu - span, end=cu + span)
-            self.figure.y_range.update(start=cv - span, end=cv + span)
-            self._key = key
-            self._grid_at = time.perf_counter()
-            self._grid_cost = self._grid_at - started
+        n_points = max(1, len(state.X))
+        cells = int(min(RESOLUTION, max(11, np.sqrt(MAX_GRID_WORK / n_points))))
+        us, vs = core.grid_axes(0.0, 0.0, span, cells)
+        W, b = core.unflatten(origin, state.num_classes)
+        losses = core.loss_grid(state.X, state.y, W, b, du, dv, us, vs, **state.objective)
+        positive = losses[losses > 0]
+        self.mapper.update(low=float(positive.min()) if positive.size else 1e-3,
+                           high=float(max(losses.max(), 1e-3)))
+        self.grid.data = dict(image=[np.maximum(losses, 1e-12)], x=[cu - span], y=[cv - span],
+                              dw=[2 * span], dh=[2 * span])
+        self.figure.x_range.update(start=cu - span, end=cu + span)
+        self.figure.y_range.update(start=cv - span, end=cv + span)
+        self._key = key
+        self._grid_cost = time.perf_counter() - started
+
+    def _draw(self):
+        state = self.state
+        origin, du, dv, (cu, cv) = self._axes()
+        if self._grid_key(origin, du, dv) != self._key:
+            self._grid()
         xs, ys = self._coordinates(np.array(self._trail), origin, du, dv, (cu, cv))
         self.path.data = dict(x=xs, y=ys)
         here_x, here_y = self._coordinates(core.flatten(state.W, state.b)[None], origin, du, dv,
                                            (cu, cv))
         self.here.data = dict(x=here_x, y=here_y)
         by_parameters = self.mode.value == "parameters"
-        self.figure.xaxis.axis_label = (parameter_label(self.x_param.value) if by_parameters
+        self.figure.xaxis.axis_label = (labels.parameter_label(self.x_param.value) if by_parameters
                                         else "direction 1")
-        self.figure.yaxis.axis_label = (parameter_label(self.y_param.value) if by_parameters
+        self.figure.yaxis.axis_label = (labels.parameter_label(self.y_param.value) if by_parameters
                                         else "direction 2")
-
-    def _grid_waits(self):
-        """Whether, while running, the last grid is too recent to pay for another."""
-        since = time.perf_counter() - self._grid_at
-        return self.state.running and since < self._grid_cost * (1 / GRID_SHARE - 1)

@@ -9,6 +9,7 @@ import param
 from panel.custom import JSComponent
 
 from losslab.transport.frame import Frame
+from losslab.web import script_path
 
 
 class LiveTable(JSComponent):
@@ -19,27 +20,4 @@ class LiveTable(JSComponent):
     frame = param.ClassSelector(class_=Frame, constant=True,
                                 doc="The page's frame, whose `texts` the cells show.")
 
-    _esm = """
-    export function render({ model, view }) {
-      const table = document.createElement("table")
-      const cells = {}
-      for (const [key, label] of model.labels) {
-        const row = table.insertRow()
-        const head = document.createElement("th")
-        head.textContent = label
-        row.appendChild(head)
-        cells[key] = row.insertCell()
-        cells[key].className = key
-      }
-      const frame = model.frame
-      const update = () => {
-        for (const [key, cell] of Object.entries(cells)) {
-          const text = frame.texts[key]
-          if (text !== undefined && cell.textContent !== text) cell.textContent = text
-        }
-      }
-      update()
-      view.connect(frame.properties.texts.change, update)
-      return table
-    }
-    """
+    _esm = script_path("live_table.js")

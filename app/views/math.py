@@ -2,17 +2,17 @@
 value at W = 0, the loss variants, and the gradient check."""
 
 import html
-import time
 
 import numpy as np
 import panel as pn
 
-from losslab import core
+from losslab import core, labels
 from losslab.core.explain import HINGE_LOSSES, explain_point, loss_formula_latex, sanity_loss
-from losslab.web import STYLESHEET
-from losslab.views.landscape import parameter_label
-from losslab.views.readouts import format_number
+from losslab.transport.throttle import Throttle
 from losslab.transport.wire import held
+from losslab.views.base import View
+from losslab.views.readouts import format_number
+from losslab.web import STYLESHEET
 
 MATH_SEND_S = 0.4
 """During a run, typeset math goes to the browser at most this often (typesetting is slow)."""
@@ -27,50 +27,22 @@ GRADIENT_CHECK_FLOOR = 1e-8
 """Entries that differ by less than this agree, whatever their relative error: a zero gradient
 is estimated numerically as round-off noise, whose relative error to 0 is 1."""
 
-NAMES = [parameter_label(name) for name in core.PARAMETER_NAMES]
+NAMES = [labels.PARAMETERS[name] for name in core.PARAMETER_NAMES]
 
 
 def _latex(lines):
     return "$$\\begin{array}{l}" + " \\\\ ".join(lines) + "\\end{array}$$"
 
 
-class _Deferred:
-    """Calls `update` when asked — unless its tab is hidden (then once it is shown again), and
-    while the state runs at most every MATH_SEND_S seconds (the last skipped call is made when
-    the run stops). Typesetting and re-laying-out math is the slowest thing a browser does here."""
-
-    def __init__(self, state, update, shown=False):
-        self.state, self.update, self.shown = state, update, shown
-        self._at, self._stale = 0.0, True
-        state.param.watch(self._on_running, "running")
-
-    def __call__(self, *events):
-        self._stale = True
-        if not self.shown:
-            return
-        if self.state.running and time.monotonic() - self._at < MATH_SEND_S:
-            return
-        self._at, self._stale = time.monotonic(), False
-        self.update()
-
-    def show(self, shown):
-        self.shown = shown
-        if shown and self._stale:
-            self()
-
-    def _on_running(self, event):
-        if not event.new and self._stale:
-            self()
-
-
-class ExplanationView:
+class ExplanationView(View):
     """The selected point's loss, term by term, as the slides work it out."""
 
-    def __init__(self, state):
-        self.state = state
+    def __init__(self, **params):
+        super().__init__(**params)
+        state = self.state
         self.title = pn.pane.HTML("", stylesheets=[STYLESHEET], margin=(4, 6, 0, 6))
         self.math = pn.pane.LaTeX("", renderer="katex", margin=(0, 6), styles={"font-size": "0.95em"})
-        self.refresh = _Deferred(state, self._update, shown=True)
+        self.refresh = Throttle(state, self._update, running_every=MATH_SEND_S)
         state.param.watch(self.refresh, ["evaluation", "selected"])
         self.refresh()
         self.show = self.refresh.show
@@ -92,12 +64,13 @@ class ExplanationView:
         self.math.object = _latex(explanation.latex_lines)
 
 
-class LossSettings:
+class LossSettings(View):
     """Loss variants (squared hinge, margin Δ, regularizer, β), the formula they make, the value
     to expect at W = 0, and the gradient check."""
 
-    def __init__(self, state):
-        self.state = state
+    def __init__(self, **params):
+        super().__init__(**params)
+        state = self.state
         self.squared = pn.widgets.Checkbox.from_param(state.param.squared, label="Squared hinge")
         self.margin = pn.widgets.FloatSlider.from_param(state.param.margin, label="Margin Δ",
                                                         step=0.05, width=190)
@@ -113,10 +86,11 @@ class LossSettings:
                                   margin=(0, 6), sizing_mode="stretch_width")
 
         self.check_button.on_click(lambda event: held(self.run_check))
-        self._live_check = _Deferred(state, self._check_if_live)
+        self._live_check = Throttle(state, self._check_if_live, running_every=MATH_SEND_S,
+                                    shown=False)
         state.param.watch(self._live_check, "evaluation")
         state.param.watch(self._show_variants, ["loss", "reg"])
-        self.refresh = _Deferred(state, self._update)
+        self.refresh = Throttle(state, self._update, running_every=MATH_SEND_S, shown=False)
         state.param.watch(self.refresh, ["evaluation", "loss", "reg", "margin", "squared",
                                          "reg_strength", "beta"])
         self._show_variants()

@@ -3,32 +3,31 @@
 import html
 
 import panel as pn
+import param
 
-from losslab.web import STYLESHEET
+from losslab import labels
+from losslab.transport.frame import Frame
+from losslab.views.base import View
 from losslab.views.live_table import LiveTable
 from losslab.views.readouts import format_number
-
-HYPERPARAMETER_LABELS = {
-    "momentum": "Momentum μ",
-    "rho": "Decay ρ",
-    "beta1": "β1",
-    "beta2": "β2",
-    "eps": "ε",
-}
+from losslab.web import STYLESHEET
 
 
-class OptimizerControls:
+class OptimizerControls(View):
     """Widgets bound to the state's optimizer settings; a hyper-parameter shows only when the
     chosen optimizer has it."""
 
-    def __init__(self, state, frame):
-        self.state = state
-        self.frame = frame
+    frame = param.ClassSelector(class_=Frame, constant=True,
+                                doc="The page's frame, on which the step size now travels.")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        state, frame = self.state, self.frame
         self.optimizer = pn.widgets.Select.from_param(state.param.optimizer, label="Optimizer",
                                                       width=130)
         self.hyperparameters = {
             name: pn.widgets.FloatInput.from_param(state.param[name], label=label, width=78)
-            for name, label in HYPERPARAMETER_LABELS.items()
+            for name, label in labels.HYPERPARAMETERS.items()
         }
         self.full_batch = pn.widgets.Checkbox(label="Full batch", value=state.batch_size is None)
         self.batch_size = pn.widgets.IntSlider(label="Mini-batch size", start=1,

@@ -6,6 +6,8 @@ itself is built once per session.
 
 
 import numpy as np
+import panel as pn
+import param
 from bokeh import events
 from bokeh.core.property.vectorization import field
 from bokeh.models import (
@@ -34,7 +36,10 @@ from losslab.palette import (
     VELOCITY_COLOR,
     BATCH_COLOR,
 )
+from losslab.session.training import Training
 from losslab.transport.wire import compact, held
+from losslab.views.base import View
+from losslab.views.presentation import PRESENTATION_SCALE
 from losslab.web import script
 
 PLOT_SIZE = 480
@@ -46,8 +51,6 @@ DOT_SIZE = {False: 13, True: 7}
 a thousand 13-pixel dots would cover the whole picture, and drawing every dot and ring costs the
 browser on each update."""
 
-PRESENTATION_GROWTH = 1.3
-"""How much larger the plot is in presentation mode."""
 GRAB_RADIUS_PX = 14
 """How close (in screen pixels) the mouse must be to a point to grab it."""
 
@@ -89,11 +92,15 @@ def _segments(items):
     )
 
 
-class PlotView:
-    """The figure of one session, kept in step with its `LabState`."""
+class PlotView(View):
+    """The figure of one lab, kept in step with its state."""
 
-    def __init__(self, state):
-        self.state = state
+    training = param.ClassSelector(class_=Training, constant=True,
+                                   doc="The lab's training, whose carried direction is drawn.")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        state = self.state
         self.points = ColumnDataSource(self._point_columns())
         self._shown_X = np.array(state.X)
         self.regions = ColumnDataSource(dict(xs=[], ys=[], color=[]))
@@ -119,6 +126,7 @@ class PlotView:
         state.param.watch(self._on_presentation, "presentation")
         if state.presentation:
             self._on_presentation()
+        self.panel = pn.pane.Bokeh(self.figure, margin=(0, 8))
 
     # -- building ------------------------------------------------------------------------
 
@@ -278,7 +286,7 @@ class PlotView:
         self.score_arrows.data = _segments(core.score_arrows(W, b, view))
         self.gradient_arrows.data = _segments(
             core.gradient_arrows(W, b, self.state.evaluation.dW, view, GRADIENT_ARROW_SCALE))
-        velocity = self.state.velocity()
+        velocity = self.training.velocity()
         _replace(self.velocity_arrows, _segments(
             [None] * len(W) if velocity is None
             else core.gradient_arrows(W, b, velocity, view, GRADIENT_ARROW_SCALE)))
@@ -312,7 +320,7 @@ class PlotView:
     def _on_presentation(self, *events):
         """Presentation mode: a larger picture with thicker lines and larger type."""
         big = self.state.presentation
-        grow = PRESENTATION_GROWTH if big else 1.0
+        grow = PRESENTATION_SCALE if big else 1.0
         self.figure.update(width=round(PLOT_SIZE * grow), height=round(PLOT_SIZE * grow))
         self._lines.glyph.line_width = 4 if big else 2.5
         self._score_arrow.line_width = 4 if big else 2.5

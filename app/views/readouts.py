@@ -4,10 +4,13 @@ import html
 
 import numpy as np
 import panel as pn
+import param
 from bokeh.models import CustomJS, DataTable, HTMLTemplateFormatter, NumberFormatter, TableColumn
 
-from losslab.web import STYLESHEET
+from losslab.transport.frame import Frame
+from losslab.views.base import View
 from losslab.views.live_table import LiveTable
+from losslab.web import STYLESHEET, script
 
 READOUT_KEYS = {
     "Data loss": "data-loss",
@@ -30,14 +33,17 @@ def format_number(value):
     return f"{value:.4e}"
 
 
-class LossReadout:
+class LossReadout(View):
     """Data, regularization and total loss, accuracy and step count, in one small table."""
 
-    def __init__(self, state, frame):
-        self.state = state
-        self.frame = frame
+    frame = param.ClassSelector(class_=Frame, constant=True,
+                                doc="The page's frame, on which the readouts' texts travel.")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        state = self.state
         self.table = LiveTable(labels=[(key, label) for label, key in READOUT_KEYS.items()],
-                               frame=frame,
+                               frame=self.frame,
                                css_classes=["readout"], margin=(4, 6), stylesheets=[STYLESHEET])
         self.message = pn.pane.Alert("", alert_type="warning", visible=False, margin=(4, 6))
         self.notes = pn.pane.HTML("", stylesheets=[STYLESHEET], margin=(0, 6), visible=False,
@@ -98,11 +104,6 @@ def data_table(points):
     # The table redraws only when its row set changes, so new values in the same rows must ask;
     # at most a few times a second, since numbers changing faster cannot be read anyway and a
     # redraw costs the browser more than everything else in an update.
-    points.js_on_change("data", CustomJS(args=dict(table=table, every=TABLE_REDRAW_MS), code="""
-        if (table._losslab_redraw != null) return
-        table._losslab_redraw = setTimeout(() => {
-          table._losslab_redraw = null
-          table.view.change.emit()
-        }, every)
-    """))
+    points.js_on_change("data", CustomJS(args=dict(table=table, every=TABLE_REDRAW_MS),
+                                         code=script("table_redraw.js")))
     return table

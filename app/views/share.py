@@ -3,19 +3,19 @@ and comes from a JSON file."""
 
 import html
 import io
-import time
+import math
 
 import panel as pn
 import param
 from panel.custom import JSComponent
 
-from losslab.web import STYLESHEET
+from losslab.transport.throttle import Throttle
+from losslab.views.base import View
+from losslab.web import STYLESHEET, script_path
 from losslab.session.share_codec import SHARED, ShareError, apply_values, from_json, from_query, to_json, to_query
 
 ADDRESS_EVERY_S = 0.5
-"""The address is rewritten at most this often (a drag changes the state faster). During a run it
-waits for Stop: nobody copies an address that changes thirty times a second, and writing it
-would cost every update."""
+"""The address is rewritten at most this often (a drag changes the state faster)."""
 
 
 class AddressBar(JSComponent):
@@ -23,35 +23,29 @@ class AddressBar(JSComponent):
 
     query = param.String("", doc="The query string (without '?') the address should hold.")
 
-    _esm = """
-    export function render({ model }) {
-      const write = () => {
-        if (model.query) window.history.replaceState(window.history.state, "", "?" + model.query)
-      }
-      write()
-      model.on("query", write)
-      return document.createElement("span")
-    }
-    """
+    _esm = script_path("address_bar.js")
 
 
-class ShareControls:
+class ShareControls(View):
     """Keeps the page address in step with the state, and downloads / uploads JSON files.
 
     `address` belongs in the page outside any tab: it must be on the page to write the address."""
 
-    def __init__(self, state):
-        self.state = state
+    def __init__(self, **params):
+        super().__init__(**params)
+        state = self.state
         self.download = pn.widgets.FileDownload(callback=self._json_file, filename="losslab.json",
                                                 label="Download this lab as JSON", width=230)
         self.upload = pn.widgets.FileInput(accept=".json,application/json", width=230)
         self.status = pn.pane.HTML("", stylesheets=[STYLESHEET], margin=(0, 6),
                                    sizing_mode="stretch_width")
         self.address = AddressBar(width=0, height=0, margin=0)
-        self._written_at = 0.0
-        self._pending = False
         self.upload.param.watch(self._on_upload, "value")
-        state.param.watch(self._write_address, [*SHARED, "running"])
+        # During a run the address waits for Stop: nobody copies an address that changes with
+        # every frame, and writing it would cost every update.
+        self.write_address = Throttle(state, self._write_address, every=ADDRESS_EVERY_S,
+                                      running_every=math.inf, trailing=True)
+        state.param.watch(self.write_address, list(SHARED))
         self.panel = pn.Column(
             pn.pane.HTML("<b>Share</b> <span class='muted'>(the page address always holds this "
                          "whole lab: copy it to share exactly this view)</span>",
@@ -71,16 +65,7 @@ class ShareControls:
         except ShareError as error:
             self.state.message = f"This link could not be opened: {error} The default lab is shown."
 
-    def _write_address(self, *events):
-        if self.state.running:
-            return  # written once the run stops
-        wait = ADDRESS_EVERY_S - (time.monotonic() - self._written_at)
-        if wait > 0:
-            if not self._pending and pn.state.curdoc is not None:
-                self._pending = True
-                pn.state.curdoc.add_timeout_callback(self._write_later, int(wait * 1000) + 1)
-            return
-        self._written_at = time.monotonic()
+    def _write_address(self):
         try:
             self.address.query = to_query(self.state)
             note = ""
@@ -88,10 +73,6 @@ class ShareControls:
             note = f"<span class='muted'>{html.escape(str(error))}</span>"
         if note != self.status.object and (note or "too large" in self.status.object):
             self.status.object = note
-
-    def _write_later(self):
-        self._pending = False
-        self._write_address()
 
     # -- files -------------------------------------------------------------------------------
 

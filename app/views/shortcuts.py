@@ -4,9 +4,12 @@ import panel as pn
 import param
 from panel.custom import JSComponent
 
-from losslab.web import STYLESHEET
-from losslab.session.state import LOSS_LABELS
+from losslab import core
+from losslab.session.training import Training
 from losslab.transport.wire import held
+from losslab.views.base import View
+from losslab.views.data import CLICK_MODES
+from losslab.web import STYLESHEET, script_path
 
 SHORTCUTS = {
     "s": "one step",
@@ -28,29 +31,16 @@ class KeyPresses(JSComponent):
 
     _debounce = 0  # act on a key at once
 
-    _esm = """
-    export function render({ model }) {
-      let seq = 0
-      const typing = (el) => el && (["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName) || el.isContentEditable)
-      const onKey = (event) => {
-        if (event.ctrlKey || event.metaKey || event.altKey || typing(event.composedPath()[0])) return
-        const key = event.key === "Backspace" ? "Delete" : event.key.length === 1 ? event.key.toLowerCase() : event.key
-        if (!model.keys.includes(key)) return
-        event.preventDefault()
-        model.pressed = {key: key, seq: ++seq}
-      }
-      document.addEventListener("keydown", onKey)
-      model.on("remove", () => document.removeEventListener("keydown", onKey))
-      return document.createElement("span")
-    }
-    """
+    _esm = script_path("key_presses.js")
 
 
-class Shortcuts:
+class Shortcuts(View):
     """The key presses of one page, acted on through its state."""
 
-    def __init__(self, state):
-        self.state = state
+    training = param.ClassSelector(class_=Training, constant=True, doc="What S steps.")
+
+    def __init__(self, **params):
+        super().__init__(**params)
         self.keys = KeyPresses(width=0, height=0, margin=0)
         self.keys.param.watch(self._on_key, "pressed")
         rows = "".join(f"<tr><th><kbd>{'Del' if k == 'Delete' else k.upper()}</kbd></th><td>{what}</td></tr>"
@@ -59,6 +49,7 @@ class Shortcuts:
                                        stylesheets=[STYLESHEET], visible=False)
         self.toggle = pn.widgets.Toggle(label="⌨ Shortcuts", width=110, value=False)
         self.toggle.param.watch(lambda event: setattr(self.help_table, "visible", event.new), "value")
+        self.panel = pn.Column(self.help_table, self.keys, margin=0)
 
     def _on_key(self, event):
         held(lambda: self._act((event.new or {}).get("key")))
@@ -66,7 +57,7 @@ class Shortcuts:
     def _act(self, key):
         state = self.state
         if key == "s" and not state.running:
-            state.step()
+            self.training.step()
         elif key == "r":
             state.running = not state.running
         elif key == "n":
@@ -74,40 +65,12 @@ class Shortcuts:
         elif key == "0":
             state.reset()
         elif key == "l":
-            losses = list(LOSS_LABELS.values())
+            losses = list(core.LOSSES)
             state.loss = losses[(losses.index(state.loss) + 1) % len(losses)]
         elif key == "a":
-            modes = [None, 0, 1, 2]
+            modes = list(CLICK_MODES.values())
             state.add_class = modes[(modes.index(state.add_class) + 1) % len(modes)]
         elif key == "Delete":
             state.delete_point(state.selected)
         elif key == "p":
             state.presentation = not state.presentation
-
-
-PRESENTATION_SCALE = 1.3
-"""How much larger presentation mode sets the type of the readouts and parameters."""
-
-
-class PageScale(JSComponent):
-    """Sets the page-wide type scale (a CSS variable every LossLab stylesheet reads)."""
-
-    scale = param.Number(1.0, bounds=(0.5, 3.0), doc="The type scale.")
-
-    _esm = """
-    export function render({ model }) {
-      const apply = () => document.documentElement.style.setProperty("--losslab-scale", String(model.scale))
-      apply()
-      model.on("scale", apply)
-      return document.createElement("span")
-    }
-    """
-
-
-def presentation_scale(state):
-    """A PageScale that follows the state's presentation mode."""
-    scale = PageScale(width=0, height=0, margin=0,
-                      scale=PRESENTATION_SCALE if state.presentation else 1.0)
-    state.param.watch(lambda event: setattr(scale, "scale", PRESENTATION_SCALE if event.new else 1.0),
-                      "presentation")
-    return scale

@@ -3,6 +3,8 @@ this one, so no JavaScript or CSS is written inside Python."""
 
 from pathlib import Path
 
+from losslab.palette import css_variables
+
 WEB = Path(__file__).resolve().parent
 
 
@@ -19,6 +21,6 @@ def script(name):
     return script_path(name).read_text(encoding="utf-8")
 
 
-STYLESHEET = (WEB / "losslab.css").read_text(encoding="utf-8")
-"""LossLab's stylesheet. Each component draws in its own shadow DOM, so every component that
-uses these classes is given it."""
+STYLESHEET = css_variables() + (WEB / "losslab.css").read_text(encoding="utf-8")
+"""LossLab's stylesheet, after the palette's colours as CSS variables. Each component draws in
+its own shadow DOM, so every component that uses these classes is given it."""

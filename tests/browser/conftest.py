@@ -50,7 +50,7 @@ def start_server():
             output = process.stdout.read().decode(errors="replace")
             pytest.fail(f"losslab exited with {process.returncode}:\n{output}")
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:
+            with urllib.request.urlopen(url, timeout=15) as response:
                 if response.status == 200:
                     return process, url
         except OSError:

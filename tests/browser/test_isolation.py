@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from losslab import core
+from losslab.session.training import Training
 from losslab.session.state import LabState
 
 pytestmark = pytest.mark.browser
@@ -24,8 +25,9 @@ def step(lab, times=1):
 def expected_total_loss(steps=0, moves=()):
     """The total loss of a lab that took `steps` updates and then had points moved."""
     state = LabState()
+    training = Training(state)
     for _ in range(steps):
-        state.step()
+        training.step()
     for i, (x0, x1) in moves:
         state.move_point(i, x0, x1)
     return state.evaluation.total_loss

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from losslab import core
 from losslab.views.readouts import TABLE_REDRAW_MS
-from losslab.session.state import LOSS_LABELS
+from losslab import labels
 
 pytestmark = pytest.mark.browser
 
@@ -86,12 +86,12 @@ def test_dragging_a_point_updates_its_row_and_the_loss_while_dragging(open_lab):
     assert lab.readout("Total loss") == pytest.approx(ev.total_loss, abs=2e-3)
 
 
-@pytest.mark.parametrize("label", list(LOSS_LABELS))
-def test_each_loss_type_shows_what_core_computes(open_lab, label):
+@pytest.mark.parametrize("loss", list(labels.LOSSES))
+def test_each_loss_type_shows_what_core_computes(open_lab, loss):
     lab = open_lab()
     before = lab.readout_text("Data loss")
-    lab.click(label)
-    ev = default_evaluation(loss=LOSS_LABELS[label])
+    lab.click(labels.LOSSES[loss])
+    ev = default_evaluation(loss=loss)
     if abs(ev.data_loss - float(before)) > 1e-4:
         lab.wait_for_change("Data loss", before)
     assert lab.readout("Data loss") == pytest.approx(ev.data_loss, abs=5e-5)

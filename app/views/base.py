@@ -1,0 +1,20 @@
+"""What every view of the page is: a Panel `Viewer` of one lab's state.
+
+A view takes the state (and, where it needs them, the lab's training and the page's frame) as
+declared parameters, builds its widgets and figures once, keeps them in step with the state, and
+lays them out in `__panel__`, as Panel's own component guide has it.
+"""
+
+import panel as pn
+import param
+
+from losslab.session.state import LabState
+
+
+class View(pn.viewable.Viewer):
+    """One view of a lab. Subclasses build `self.panel` in their constructor."""
+
+    state = param.ClassSelector(class_=LabState, constant=True, doc="The lab this view draws.")
+
+    def __panel__(self):
+        return self.panel
