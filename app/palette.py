@@ -13,17 +13,21 @@ GRADIENT_COLOR = "#D55E00"  # vermillion: "what the gradient says", as the refer
 HIGHLIGHT_COLOR = "#CC79A7"  # reddish purple: the selected point
 TEXT_MUTED = "#555555"
 
+# The charts' series are not classes: their colours are none of the class colours, so nobody
+# reads "class 0" into a line of the loss history or an optimizer of a comparison.
 LOSS_COLORS = {
-    "data_loss": "#0072B2",
+    "data_loss": "#332288",  # indigo
     "reg_loss": "#999999",
     "total_loss": "#000000",
-    "batch_loss": "#56B4E9",
-    "accuracy": "#009E73",
+    "batch_loss": "#88CCEE",  # light cyan
+    "accuracy": "#AA4499",  # purple
 }
 """Colour of each loss-history series."""
 
-COMPARE_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
-"""Colours of up to four optimizers compared on one chart."""
+COMPARE_STYLES = (("#000000", "solid"), ("#882255", "dashed"), ("#56B4E9", "dotted"),
+                  ("#999933", "dashdot"))
+"""Colour and dash of up to four optimizers compared on one chart (black, wine, sky blue, olive:
+apart from the class colours, and apart from each other in grey too)."""
 
 VELOCITY_COLOR = "#7B3294"  # purple: what the optimizer carries over from step to step
 BATCH_COLOR = "#111111"  # the ring around the points of the current mini-batch

@@ -156,7 +156,7 @@ def test_every_optimizer_lowers_the_loss(state):
 def test_two_states_share_nothing():
     a, b = LabState(random_seed=1), LabState(random_seed=1)
     a.move_point(0, 1.0, 1.0)
-    a.step()
+    Training(a).step()
     np.testing.assert_array_equal(b.X, core.DEFAULT_POINTS)
     np.testing.assert_array_equal(b.W, core.DEFAULT_W)
 

@@ -47,7 +47,7 @@ SHARED = (
     "X", "y", "W", "b",
     "loss", "margin", "squared", "reg", "reg_strength", "beta",
     "optimizer", "step_size", "momentum", "rho", "beta1", "beta2", "eps",
-    "batch_size", "seed", "schedule", "decay_rate", "decay_every",
+    "batch_size", "seed", "schedule", "decay_rate", "decay_every", "run_speed",
     "show_pulls", "presentation", "box",
 )
 ARRAYS = ("X", "y", "W", "b", "box")

@@ -57,6 +57,10 @@ class LabState(param.Parameterized):
     decay_rate = param.Number(0.5, bounds=(0.01, 1.0), doc="Factor γ the step size decays by…")
     decay_every = param.Integer(100, bounds=(1, 100_000), doc="…every this many steps.")
 
+    run_speed = param.Integer(None, bounds=(1, 60), allow_None=True,
+                              doc="Steps per second while running; None: as fast as the page "
+                                  "can draw them.")
+
     show_pulls = param.Boolean(False, doc="Draw each point's pull on each class's weights.")
     presentation = param.Boolean(False, doc="Large type and thick lines for a projector.")
 

@@ -56,7 +56,8 @@ class RunTimer:
         elif self._doc is not None:
             self._advance()
         elif self._unserved is None:
-            self._unserved = pn.state.add_periodic_callback(self._step, period=RUN_PERIOD_MS)
+            self._unserved = pn.state.add_periodic_callback(self._step,
+                                                            period=int(self.period() * 1000))
 
     def _on_drawn(self, attr, old, new):  # Bokeh requires exactly this signature
         self._advance()
@@ -69,7 +70,12 @@ class RunTimer:
         reported = self._doc is not None
         if reported and self.frame.sent - self.frame.drawn > IN_FLIGHT and since < STALE_AFTER_S:
             return STALE_AFTER_S - since
-        return max(RUN_PERIOD_MS / 1000 - since, 0.0)
+        return max(self.period() - since, 0.0)
+
+    def period(self):
+        """Shortest time (s) between two steps: the Run period, or longer at a chosen speed."""
+        speed = self.state.run_speed
+        return max(RUN_PERIOD_MS / 1000, 1.0 / speed if speed else 0.0)
 
     def _advance(self):
         """Have the next step wait for when it is due (the browser calls back on each frame)."""

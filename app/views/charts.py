@@ -5,11 +5,19 @@ import html
 import numpy as np
 import panel as pn
 import param
-from bokeh.models import ColumnDataSource, Legend, LegendItem, LinearAxis, Range1d
+from bokeh.models import (
+    ColumnDataSource,
+    DataRange1d,
+    Label,
+    Legend,
+    LegendItem,
+    LinearAxis,
+    Range1d,
+)
 from bokeh.plotting import figure
 
 from losslab import core, labels
-from losslab.palette import COMPARE_COLORS, LOSS_COLORS
+from losslab.palette import COMPARE_STYLES, LOSS_COLORS, TEXT_MUTED
 from losslab.session.history import FIELDS
 from losslab.session.training import DIVERGED, Training
 from losslab.transport.throttle import Throttle
@@ -21,23 +29,28 @@ CHART_WIDTH, CHART_HEIGHT = 350, 235
 HISTORY_SEND_S = 0.1
 """During a run, new history records go to the browser at most this often, a few at a time."""
 SERIES = {"total_loss": "total", "data_loss": "data", "reg_loss": "regularization"}
+MIN_STEPS_SHOWN = 10
+"""The step axis spans at least this many steps: before the first step it reads 0 … 10."""
 
 
 def _chart(title, y_label):
+    # Losses are never negative and steps start at 0: both axes start there, whatever is drawn.
     fig = figure(width=CHART_WIDTH, height=CHART_HEIGHT, title=title, x_axis_label="step",
                  y_axis_label=y_label, tools="pan,wheel_zoom,box_zoom,reset,save",
-                 toolbar_location="above")
+                 toolbar_location="above",
+                 x_range=Range1d(0, MIN_STEPS_SHOWN),
+                 y_range=DataRange1d(start=0, range_padding=0.08))
     fig.title.text_font_size = "12px"
     return fig
 
 
-def _compact_legend(fig):
-    legend = fig.legend
-    legend.location = "top_right"
-    legend.label_text_font_size = "9px"
-    legend.glyph_width = legend.glyph_height = 12
-    legend.spacing = legend.padding = legend.margin = 2
-    legend.background_fill_alpha = 0.6
+def _legend_below(fig, items):
+    """A legend under the chart, in rows, so that it never covers a curve."""
+    legend = Legend(items=items, orientation="horizontal", label_text_font_size="11px",
+                    glyph_width=18, glyph_height=10, spacing=8, padding=2, margin=0,
+                    click_policy="hide")
+    fig.add_layout(legend, "below")
+    return legend
 
 
 class HistoryChart(View):
@@ -52,17 +65,26 @@ class HistoryChart(View):
         self.source = ColumnDataSource({name: [] for name in FIELDS})
         self._shown = (None, 0)  # (history version, records sent)
         fig = _chart("Loss history", "loss")
-        fig.line("step", "batch_loss", source=self.source, color=LOSS_COLORS["batch_loss"],
-                 alpha=0.6, legend_label="mini-batch")
-        for field, label in SERIES.items():
-            fig.line("step", field, source=self.source, color=LOSS_COLORS[field], line_width=2,
-                     legend_label=label)
+        lines = {"batch_loss": fig.line("step", "batch_loss", source=self.source,
+                                        color=LOSS_COLORS["batch_loss"], line_width=1.5)}
+        for field in SERIES:
+            lines[field] = fig.line("step", field, source=self.source, color=LOSS_COLORS[field],
+                                    line_width=2)
         fig.extra_y_ranges = {"accuracy": Range1d(0, 1.02)}
         fig.add_layout(LinearAxis(y_range_name="accuracy", axis_label="accuracy"), "right")
-        fig.line("step", "accuracy", source=self.source, y_range_name="accuracy",
-                 color=LOSS_COLORS["accuracy"], line_dash="dashed", legend_label="accuracy")
-        _compact_legend(fig)
-        fig.legend.click_policy = "hide"
+        lines["accuracy"] = fig.line("step", "accuracy", source=self.source,
+                                     y_range_name="accuracy", color=LOSS_COLORS["accuracy"],
+                                     line_dash="dashed", line_width=1.5)
+        names = {**SERIES, "batch_loss": "mini-batch", "accuracy": "accuracy"}
+        self.legend_items = {field: LegendItem(label=names[field], renderers=[line])
+                             for field, line in lines.items()}
+        self.legend_items["batch_loss"].visible = False  # until a mini-batch has been drawn
+        _legend_below(fig, [self.legend_items[f] for f in (*SERIES, "batch_loss", "accuracy")])
+        self.empty = Label(x=10, y=10, x_units="screen", y_units="screen",
+                           text="Step or Run to draw the losses",
+                           text_font_size="11px", text_color=TEXT_MUTED)
+        fig.add_layout(self.empty)
+        self._batches_drawn = False
         self.figure = fig
         self.panel = pn.pane.Bokeh(fig)
         # While running, the records of a few steps go together.
@@ -75,10 +97,27 @@ class HistoryChart(View):
         history = self.training.history
         version, sent = self._shown
         if version != history.version or sent > len(history):
-            self.source.data = history.columns()
+            new = history.columns()
+            self.source.data = new
+            self._batches_drawn = False
         elif sent < len(history):
-            self.source.stream(history.columns(start=sent))
+            new = history.columns(start=sent)
+            self.source.stream(new)
+        else:
+            return
         self._shown = (history.version, len(history))
+        last = float(history.columns(start=len(history) - 1)["step"][0])
+        end = max(MIN_STEPS_SHOWN, last * 1.02)
+        if self.figure.x_range.end != end:
+            self.figure.x_range.end = end
+        # A legend entry for the mini-batch's loss only once there is one to see.
+        drawn = self._batches_drawn or bool(np.isfinite(new["batch_loss"]).any())
+        if drawn != self.legend_items["batch_loss"].visible:
+            self.legend_items["batch_loss"].visible = drawn
+        self._batches_drawn = drawn
+        empty = len(history) <= 1
+        if self.empty.visible != empty:
+            self.empty.visible = empty
 
 
 class CompareChart(View):
@@ -90,7 +129,7 @@ class CompareChart(View):
         self.choice = pn.widgets.MultiChoice(label="Optimizers to compare",
                                              options=labels.choices(labels.OPTIMIZERS),
                                              value=["sgd", "momentum", "adam"],
-                                             max_items=len(COMPARE_COLORS), width=260)
+                                             max_items=len(COMPARE_STYLES), width=260)
         self.steps = pn.widgets.IntInput(label="Steps", value=200, start=1, end=5000, width=90)
         self.button = pn.widgets.Button(label="Compare", color="primary", width=100)
         self.status = pn.pane.HTML("", margin=(0, 6))
@@ -99,10 +138,9 @@ class CompareChart(View):
         # gives them data, so the page never builds a plot's parts while it draws into them.
         self.source = ColumnDataSource(self._columns({}))
         self.lines = [self.figure.line("step", f"loss{i}", source=self.source, color=color,
-                                       line_width=2, visible=False)
-                      for i, color in enumerate(COMPARE_COLORS)]
-        self.figure.add_layout(Legend(items=[]))
-        _compact_legend(self.figure)
+                                       line_dash=dash, line_width=2.5, visible=False)
+                      for i, (color, dash) in enumerate(COMPARE_STYLES)]
+        self.legend = _legend_below(self.figure, [])
         self.button.on_click(lambda event: held(self.run))
         self.panel = pn.Column(pn.Row(self.choice, self.steps, margin=0), self.button, self.status,
                                pn.pane.Bokeh(self.figure), margin=0)
@@ -112,7 +150,7 @@ class CompareChart(View):
         where it is not finite, and on lines without a run)."""
         losses = [run["total_loss"] for run in runs.values()]
         steps = len(losses[0]) if losses else 0
-        losses += [np.full(steps, np.nan)] * (len(COMPARE_COLORS) - len(losses))
+        losses += [np.full(steps, np.nan)] * (len(COMPARE_STYLES) - len(losses))
         return {"step": np.arange(steps),
                 **{f"loss{i}": np.where(np.isfinite(loss), loss, np.nan)
                    for i, loss in enumerate(losses)}}
@@ -132,10 +170,11 @@ class CompareChart(View):
             decay_rate=state.decay_rate, decay_every=state.decay_every, **state.objective,
         )
         self.source.data = self._columns(runs)
+        self.figure.x_range.end = max(MIN_STEPS_SHOWN, int(self.steps.value))
         for i, line in enumerate(self.lines):
             line.visible = i < len(runs)
-        self.figure.legend.items = [LegendItem(label=label, renderers=[line])
-                                    for line, label in zip(self.lines, runs)]
+        self.legend.items = [LegendItem(label=label, renderers=[line])
+                             for line, label in zip(self.lines, runs)]
         finals = []
         for label, run in runs.items():
             if run["reason"] is None:

@@ -6,7 +6,7 @@ from collections import deque
 
 import numpy as np
 import panel as pn
-from bokeh.models import ColumnDataSource, LogColorMapper
+from bokeh.models import ColorBar, ColumnDataSource, LogColorMapper, LogTicker
 from bokeh.palettes import Viridis256
 from bokeh.plotting import figure
 
@@ -72,10 +72,14 @@ class LandscapeView(View):
 
     def _build_figure(self):
         fig = figure(width=400, height=290, tools="pan,wheel_zoom,reset,save", toolbar_location="above",
-                     title="Total loss (log colour scale)", match_aspect=False)
+                     title="Total loss over two parameters (log colour scale)", match_aspect=False)
         fig.title.text_font_size = "12px"
         fig.image(image="image", x="x", y="y", dw="dw", dh="dh", source=self.grid,
                   color_mapper=self.mapper)
+        # The scale the colours stand for: the map's colours are a log scale of the total loss.
+        fig.add_layout(ColorBar(color_mapper=self.mapper, ticker=LogTicker(), width=10,
+                                title="total loss", title_text_font_size="10px",
+                                major_label_text_font_size="10px", padding=4), "right")
         fig.line("x", "y", source=self.path, color="white", line_width=2, alpha=0.9)
         fig.scatter("x", "y", source=self.path, color="white", size=3, alpha=0.6)
         fig.scatter("x", "y", source=self.here, marker="circle_cross", size=14,

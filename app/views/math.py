@@ -12,6 +12,7 @@ from losslab.transport.throttle import Throttle
 from losslab.transport.wire import held
 from losslab.views.base import View
 from losslab.views.readouts import format_number
+from losslab.views.setting_slider import setting_slider
 from losslab.web import STYLESHEET
 
 MATH_SEND_S = 0.4
@@ -58,9 +59,10 @@ class ExplanationView(View):
         ev = state.evaluation
         explanation = explain_point(ev.scores[i], state.y[i], state.loss, margin=state.margin,
                                     squared=state.squared)
+        # The heading's numbers are in the format of the lines below it.
         self.title.object = (f"<b>Point {i}</b> (class {state.y[i]}): scores "
-                             f"{', '.join(format_number(v) for v in ev.scores[i])}; "
-                             f"<b>L<sub>{i}</sub> = {format_number(explanation.loss)}</b>")
+                             f"{', '.join(explanation.text(v) for v in ev.scores[i])}; "
+                             f"<b>L<sub>{i}</sub> = {explanation.text(explanation.loss)}</b>")
         self.math.object = _latex(explanation.latex_lines)
 
 
@@ -72,8 +74,7 @@ class LossSettings(View):
         super().__init__(**params)
         state = self.state
         self.squared = pn.widgets.Checkbox.from_param(state.param.squared, label="Squared hinge")
-        self.margin = pn.widgets.FloatSlider.from_param(state.param.margin, label="Margin Δ",
-                                                        step=0.05, width=190)
+        self.margin = setting_slider(state, "margin", "Margin Δ", step=0.05)
         self.reg = pn.widgets.RadioButtonGroup.from_param(state.param.reg, label="Regularizer",
                                                           width=220)
         self.beta = pn.widgets.FloatInput.from_param(state.param.beta, label="β", step=0.1, width=80)
@@ -96,7 +97,7 @@ class LossSettings(View):
         self._show_variants()
         self.panel = pn.Column(
             pn.Row(self.reg, self.beta, margin=0),
-            pn.Row(self.squared, self.margin, margin=0),
+            self.squared, self.margin,
             self.formula, self.sanity,
             pn.Row(self.check_button, self.keep_checking, margin=0), self.check,
             margin=0,
@@ -108,7 +109,7 @@ class LossSettings(View):
 
     def _show_variants(self, *events):
         hinge = self.state.loss in HINGE_LOSSES
-        self.squared.visible = self.margin.visible = hinge
+        self.squared.visible = self.margin.widget.visible = hinge
         self.beta.visible = self.state.reg == "elastic_net"
 
     def _update(self):

@@ -19,6 +19,7 @@ from bokeh.models import (
     PanTool,
     Range1d,
     ResetTool,
+    SaveTool,
     TapTool,
     VeeHead,
     WheelZoomTool,
@@ -191,7 +192,9 @@ class PlotView(View):
 
         pan = PanTool()
         self.hover = HoverTool(renderers=[dots], tooltips=self._tooltips())
-        fig.add_tools(pan, WheelZoomTool(), ResetTool(), TapTool(renderers=[dots]), self.hover)
+        # The save tool writes the picture as a PNG (what the canvas backend can save).
+        fig.add_tools(pan, WheelZoomTool(), ResetTool(), SaveTool(filename="losslab"),
+                      TapTool(renderers=[dots]), self.hover)
         fig.toolbar.active_drag = None
         fig.toolbar.active_scroll = None
         fig.js_on_event("panstart", self._drag_callback(fig, [pan]))

@@ -3,16 +3,20 @@
 Widgets write to the state; when the state moves on its own, the widgets follow it.
 """
 
-import math
-
 import panel as pn
 import param
-from bokeh.models import CustomJSTickFormatter
 
+from losslab import labels
 from losslab.session.training import Training
 from losslab.transport.wire import held
 from losslab.views.base import View
-from losslab.web import STYLESHEET, script
+from losslab.views.setting_slider import setting_slider
+from losslab.web import STYLESHEET
+
+RUN_SPEEDS = {0: "As fast as it draws", 30: "30 steps/s", 10: "10 steps/s", 3: "3 steps/s",
+              1: "1 step/s"}
+"""The Run speeds offered: steps per second (0: as fast as the page can draw them, which the
+state holds as None)."""
 
 
 class SettingsControls(View):
@@ -27,17 +31,11 @@ class SettingsControls(View):
             state.param.loss, label="Loss", color="primary", variant="outline",
             sizing_mode="stretch_width",
         )
-        # The step-size slider runs over log10(α), across the bounds the state declares.
-        lo, hi = (math.log10(v) for v in state.param.step_size.bounds)
-        self.step_size = pn.widgets.FloatSlider(
-            label="Step size α", start=lo, end=hi, step=0.05, value=math.log10(state.step_size),
-            format=CustomJSTickFormatter(code=script("log_tick.js")),
-            sizing_mode="stretch_width", css_classes=["step-size"],
-        )
-        self.reg_strength = pn.widgets.EditableFloatSlider.from_param(
-            state.param.reg_strength, label="Regularization λ", step=0.01, sizing_mode="stretch_width",
-            css_classes=["reg-strength"],
-        )
+        self.step_size = setting_slider(state, "step_size", "Step size α", log=True, step=0.05)
+        self.reg_strength = setting_slider(state, "reg_strength", "Regularization λ", step=0.01)
+        self.run_speed = pn.widgets.Select(
+            label="Run speed", options=labels.choices(RUN_SPEEDS), value=state.run_speed or 0,
+            width=150, stylesheets=[STYLESHEET])
         self.step_button = pn.widgets.Button(label="Step", color="primary", width=80)
         self.run_button = pn.widgets.Button(label="Run", color="success", width=80)
         self.randomize_button = pn.widgets.Button(label="Randomize", width=100)
@@ -45,8 +43,10 @@ class SettingsControls(View):
         self.show_pulls = pn.widgets.Checkbox.from_param(
             state.param.show_pulls, label="Show each point's pull on the classifiers")
 
-        self.step_size.param.watch(self._on_step_size, "value")
-        state.param.watch(self._on_state_step_size, "step_size")
+        self.run_speed.param.watch(lambda event: setattr(state, "run_speed", event.new or None),
+                                   "value")
+        state.param.watch(lambda event: setattr(self.run_speed, "value", event.new or 0),
+                          "run_speed")
         state.param.watch(self._on_running, "running")
         self.step_button.on_click(lambda event: held(self.training.step))
         self.run_button.on_click(lambda event: held(lambda: setattr(state, "running", not state.running)))
@@ -59,20 +59,12 @@ class SettingsControls(View):
             self.loss,
             pn.Row(self.step_button, self.run_button, self.randomize_button, self.reset_button,
                    margin=(4, 0)),
+            self.run_speed,
             self.step_size,
             self.reg_strength,
             self.show_pulls,
             margin=0, sizing_mode="stretch_width",
         )
-
-    def _on_step_size(self, event):
-        lo, hi = self.state.param.step_size.bounds
-        self.state.step_size = min(max(float(10 ** event.new), lo), hi)
-
-    def _on_state_step_size(self, event):
-        exponent = math.log10(event.new)
-        if abs(exponent - self.step_size.value) > 1e-9:
-            self.step_size.value = exponent
 
     def _on_running(self, event):
         running = event.new

@@ -26,6 +26,16 @@ class AddressBar(JSComponent):
     _esm = script_path("address_bar.js")
 
 
+class CopyLink(JSComponent):
+    """A button that copies the link to this lab to the clipboard."""
+
+    label = param.String("Copy link", constant=True, doc="The button's text.")
+    query = param.String("", doc="The lab's query string, as the address holds it.")
+    copied = param.String("", doc="The last link copied (reported by the browser).")
+
+    _esm = script_path("copy_link.js")
+
+
 class ShareControls(View):
     """Keeps the page address in step with the state, and downloads / uploads JSON files.
 
@@ -40,6 +50,8 @@ class ShareControls(View):
         self.status = pn.pane.HTML("", stylesheets=[STYLESHEET], margin=(0, 6),
                                    sizing_mode="stretch_width")
         self.address = AddressBar(width=0, height=0, margin=0)
+        self.copy_link = CopyLink(query=to_query(self.state), stylesheets=[STYLESHEET],
+                                  margin=(4, 6))
         self.upload.param.watch(self._on_upload, "value")
         # During a run the address waits for Stop: nobody copies an address that changes with
         # every frame, and writing it would cost every update.
@@ -50,7 +62,8 @@ class ShareControls(View):
             pn.pane.HTML("<b>Share</b> <span class='muted'>(the page address always holds this "
                          "whole lab: copy it to share exactly this view)</span>",
                          stylesheets=[STYLESHEET], margin=(8, 6, 0, 6)),
-            self.download, pn.pane.HTML("Open a lab from a JSON file:", margin=(4, 6, 0, 6)),
+            self.copy_link, self.download,
+            pn.pane.HTML("Open a lab from a JSON file:", margin=(4, 6, 0, 6)),
             self.upload, self.status, margin=0,
         )
 
@@ -67,7 +80,7 @@ class ShareControls(View):
 
     def _write_address(self):
         try:
-            self.address.query = to_query(self.state)
+            self.address.query = self.copy_link.query = to_query(self.state)
             note = ""
         except ShareError as error:  # the address keeps the last lab that fitted
             note = f"<span class='muted'>{html.escape(str(error))}</span>"
