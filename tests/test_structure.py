@@ -159,3 +159,16 @@ def test_the_library_internals_relied_on_are_all_there():
 
     assert all(hooks.internals().values()), hooks.internals()
     hooks.check()
+
+
+def test_the_page_makes_no_js_links():
+    # Panel keeps JS links in a class-level registry whose entries refer back to their widgets,
+    # so a session ending would leave its whole lab behind: the page makes none (a widget that
+    # needs one needs a release of its registry entries when the session ends).
+    from panel.links import Callback
+
+    from losslab.page import LabPage
+
+    before = len(Callback.registry)
+    LabPage().layout.get_root()
+    assert len(Callback.registry) == before

@@ -81,26 +81,12 @@ def forget_session_callbacks(doc):
     doc.callbacks._session_callbacks.clear()
 
 
-def forget_js_links(layout):
-    """Drop Panel's registry entries of the JS links inside `layout`.
-
-    Panel keeps every JS link in a class-level registry keyed weakly by its source widget, but an
-    entry's value can refer back to that widget, so neither ever becomes garbage: without this a
-    session would leave its widgets, and through their watchers its whole lab, behind.
-    """
-    from panel.links import Callback
-
-    for obj in layout.select():
-        Callback.registry.pop(obj, None)
-
-
 def internals():
     """{internal: whether this Bokeh and Panel still have it as the lab uses it}."""
     import inspect
 
     import bokeh.server.server as bokeh_server
     from bokeh.document import Document
-    from panel.links import Callback
 
     doc = Document()
     bind = getattr(bokeh_server, "bind_sockets", None)
@@ -114,7 +100,6 @@ def internals():
             isinstance(getattr(doc, "_template_variables", None), dict),
         "Document.callbacks._session_callbacks can be cleared":
             hasattr(getattr(doc.callbacks, "_session_callbacks", None), "clear"),
-        "panel.links.Callback.registry is a mapping": hasattr(getattr(Callback, "registry", None), "pop"),
     }
 
 

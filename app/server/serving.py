@@ -29,7 +29,6 @@ def create_session_app():
     page = create_app()
     if served:
         def release(session_context):  # Bokeh requires exactly this signature
-            hooks.forget_js_links(page.layout)
             hooks.forget_session_callbacks(doc)
 
         pn.state.on_session_destroyed(release)
