@@ -13,7 +13,7 @@ HISTORY_LENGTH = """() => {
 
 LANDSCAPE_AXES = """() => {
   const doc = Bokeh.documents[0]
-  const map = [...doc.all_models].find(m => m.type == "Figure" && m.title && m.title.text.startsWith("Total loss (log"))
+  const map = [...doc.all_models].find(m => m.type == "Figure" && m.title && m.title.text.startsWith("Total loss over two parameters"))
   return [map.below[0].axis_label, map.left[0].axis_label, map.x_range.start, map.x_range.end]
 }"""
 
@@ -22,7 +22,7 @@ LANDSCAPE_AXES = """() => {
 def test_adam_runs_the_loss_falls_and_the_history_grows(open_lab, artifacts):
     lab = open_lab()
     lab.open_tab("Optimizer")
-    lab.page.locator("select").first.select_option(label="Adam")
+    lab.page.get_by_label("Optimizer", exact=True).select_option(label="Adam")
     expect(lab.page.get_by_text("Adam starts afresh")).to_be_visible()
     expect(lab.page.get_by_text("β2")).to_be_visible()
     start = lab.readout("Total loss")

@@ -189,10 +189,10 @@ def test_pull_arrows_appear_with_their_toggle(open_lab):
 
 def test_a_diverging_run_stops_by_itself_and_says_why(open_lab):
     lab = open_lab()
-    handle = lab.page.locator(".step-size .noUi-handle")
-    handle.focus()
-    handle.press("End")  # the largest step size, 10
-    strength = lab.page.locator(".reg-strength input")
+    step_size = lab.page.get_by_label("Step size α value", exact=True)
+    step_size.fill("10")  # the largest step size
+    step_size.press("Enter")
+    strength = lab.page.get_by_label("Regularization λ value", exact=True)
     strength.fill("10")
     strength.press("Enter")
     lab.page.wait_for_timeout(500)
