@@ -16,6 +16,7 @@ from losslab.views.math import ExplanationView, LossSettings
 from losslab.views.optimizer import OptimizerControls
 from losslab.views.parameters import ParameterControls
 from losslab.views.plot import PlotView
+from losslab.views.point_rows import PointRows
 from losslab.views.presentation import Presentation
 from losslab.views.readouts import LossReadout, data_table
 from losslab.views.settings import SettingsControls
@@ -40,7 +41,8 @@ class LabPage(pn.viewable.Viewer):
         self.parameters = ParameterControls(state=state, frame=self.frame)
         self.settings = SettingsControls(state=state, training=self.training)
         self.readout = LossReadout(state=state, frame=self.frame)
-        self.table = data_table(self.plot.points)
+        self.rows = PointRows(state=state)
+        self.table = data_table(self.rows.source)
         self.timer = RunTimer(self.training, self.frame)
         self.optimizer = OptimizerControls(state=state, frame=self.frame)
         self.history = HistoryChart(state=state, training=self.training)
@@ -80,17 +82,19 @@ class LabPage(pn.viewable.Viewer):
             pn.Row(
                 pn.Column(self.plot,
                           pn.Row(self.fit_view, pn.pane.HTML(
-                              "<span class='muted'>Drag a point to move it; pan and zoom with "
-                              "the toolbar.</span>", stylesheets=[STYLESHEET], margin=(12, 6)),
+                              "<span class='muted'>Drag a point to move it, the background to "
+                              "pan.</span>", stylesheets=[STYLESHEET], margin=(12, 6)),
                               margin=0),
                           margin=0),
                 pn.Column(self.parameters, self.history, margin=0),
                 pn.Column(self.settings, self.readout, self.tabs, width=410, margin=(0, 4)),
                 margin=0,
             ),
-            # The frame reaches the page as a reference of an empty element of the layout (the
-            # components that show its numbers refer to it in a way Bokeh does not follow).
-            pn.pane.Bokeh(Spacer(width=0, height=0, margin=0, tags=[self.frame]), margin=0),
+            # The frame and the plot's scene reach the page as references of an empty element of
+            # the layout (the components that show their numbers refer to them in a way Bokeh does
+            # not follow).
+            pn.pane.Bokeh(Spacer(width=0, height=0, margin=0, tags=[self.frame, self.plot.scene]),
+                          margin=0),
             self.share.address, Presentation(state=state),
             stylesheets=[STYLESHEET], margin=0, name="LossLab",
         )

@@ -7,11 +7,17 @@ of colour blindness and on a washed-out projector.
 CLASS_COLORS = ("#0072B2", "#E69F00", "#009E73")  # blue, orange, bluish green
 """Colour of class k: its points, its region tint, its zero-score line and its arrows."""
 
-REGION_ALPHA = 0.16
+REGION_ALPHA = 0.26
+"""Opacity of a class's colour over its decision region: strong enough to read on a projector,
+light enough that the points of every class stay visible on it."""
+REGION_EDGE = "rgba(20, 20, 20, 0.45)"  # the boundary between two regions
 POINT_OUTLINE = "#222222"
 GRADIENT_COLOR = "#D55E00"  # vermillion: "what the gradient says", as the reference shows it in red
-HIGHLIGHT_COLOR = "#CC79A7"  # reddish purple: the selected point
+SELECTED_COLOR = "#111111"  # the thick ring around the selected point (which keeps its colour)
 TEXT_MUTED = "#555555"
+PLOT_TEXT = "#333333"  # tick labels and the points' loss labels
+GRID_COLOR = "#e3e3e3"
+AXIS_COLOR = "#888888"
 
 # The charts' series are not classes: their colours are none of the class colours, so nobody
 # reads "class 0" into a line of the loss history or an optimizer of a comparison.

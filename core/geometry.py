@@ -2,7 +2,7 @@
 
 - ``decision_regions``: where each class has the highest score, as convex polygons.
 - ``zero_score_lines``: the segment of ``W_k · x + b_k = 0`` inside the box.
-- ``line_anchors``: the midpoint of each such segment.
+- ``line_anchors``: where on each such segment its class's arrows start (apart from the others').
 - ``score_arrows``: from the anchor, the direction in which class k's score grows.
 - ``gradient_arrows``: from the anchor, ``−∂L/∂W_k``, where the next step moves the classifier.
 - ``pull_arrows``: each point's share of that step, drawn at the point.
@@ -150,9 +150,20 @@ def zero_score_lines(W, b, box: Box) -> list[np.ndarray | None]:
     return [np.clip(ends[k], low, high) if present[k] else None for k in range(len(W))]
 
 
-def line_anchors(W, b, box: Box) -> list[np.ndarray | None]:
-    """For each class, the midpoint (2,) of its zero-score segment, or None when there is none."""
-    return [None if seg is None else seg.mean(axis=0) for seg in zero_score_lines(W, b, box)]
+def line_anchors(W, b, box: Box, lines=None) -> list[np.ndarray | None]:
+    """For each class k of C, the point (2,) at ``(k + 1) / (C + 1)`` of the way along its
+    zero-score segment, or None when there is none.
+
+    The lines of a lab often cross near the middle of the view, so their midpoints, and the
+    arrows drawn from them, would lie on one spot; a different fraction for each class keeps
+    the arrows apart, and each anchor still moves continuously with W and b. ``lines``: the
+    box's ``zero_score_lines(W, b, box)`` if already computed.
+    """
+    if lines is None:
+        lines = zero_score_lines(W, b, box)
+    share = np.arange(1, len(lines) + 1) / (len(lines) + 1)
+    return [None if seg is None else seg[0] + share[k] * (seg[1] - seg[0])
+            for k, seg in enumerate(lines)]
 
 
 def _arrows_in_box(starts, vectors, lengths, low, high) -> np.ndarray:
@@ -172,11 +183,10 @@ def _arrows_in_box(starts, vectors, lengths, low, high) -> np.ndarray:
     return np.stack([starts, np.clip(starts + t[:, None] * direction, low, high)], axis=1)
 
 
-def _anchored_arrows(W, b, box, vectors, lengths) -> list[np.ndarray | None]:
-    """For each class with a line in the box, the arrow along ``vectors[k]`` from its anchor."""
+def _anchored_arrows(box, vectors, lengths, anchors) -> list[np.ndarray | None]:
+    """For each class with an anchor, the arrow along ``vectors[k]`` from it."""
     corners = _check_box(box)
     low, high = corners[0], corners[2]
-    anchors = line_anchors(W, b, box)
     present = [k for k, anchor in enumerate(anchors) if anchor is not None]
     arrows = [None] * len(anchors)
     if present:
@@ -187,33 +197,41 @@ def _anchored_arrows(W, b, box, vectors, lengths) -> list[np.ndarray | None]:
     return arrows
 
 
-def score_arrows(W, b, box: Box, length: float | None = None) -> list[np.ndarray | None]:
+def score_arrows(W, b, box: Box, length: float | None = None, *,
+                 anchors=None) -> list[np.ndarray | None]:
     """For each class, an arrow ``[start, end]`` (2, 2) showing where its score grows.
 
     It starts at the line's anchor and points along ``W_k / |W_k|``. ``length`` defaults to 12%
     of the box's smaller side; the end is pulled back where needed so that the whole arrow
     stays inside the box (it can shrink to a point when the line lies on the box's edge and
-    W_k points out of the box). None where the class has no line in the box.
+    W_k points out of the box). None where the class has no line in the box. ``anchors``: the
+    box's ``line_anchors(W, b, box)`` if already computed.
     """
     corners = _check_box(box)
     W, b = _check_params(W, b)
     if length is None:
         length = 0.12 * np.ptp(corners, axis=0).min()
-    return _anchored_arrows(W, b, box, W, np.full(len(W), float(length)))
+    if anchors is None:
+        anchors = line_anchors(W, b, box)
+    return _anchored_arrows(box, W, np.full(len(W), float(length)), anchors)
 
 
-def gradient_arrows(W, b, dW, box: Box, scale: float) -> list[np.ndarray | None]:
+def gradient_arrows(W, b, dW, box: Box, scale: float, *,
+                    anchors=None) -> list[np.ndarray | None]:
     """For each class, an arrow ``[start, end]`` (2, 2) for ``−∂L/∂W_k``: where the next step
     moves that classifier's weight vector.
 
     It starts where the class's score arrow starts (the anchor of its line) and is
     ``scale · |∂L/∂W_k|`` long, pulled back where needed to stay inside the box; a zero gradient
-    gives an arrow of zero length. None where the class has no line in the box.
+    gives an arrow of zero length. None where the class has no line in the box. ``anchors``:
+    the box's ``line_anchors(W, b, box)`` if already computed.
     """
     W, b = _check_params(W, b)
     dW = np.asarray(dW, dtype=float)
     lengths = scale * np.hypot(dW[:, 0], dW[:, 1])  # hypot: no overflow for huge gradients
-    return _anchored_arrows(W, b, box, -dW, lengths)
+    if anchors is None:
+        anchors = line_anchors(W, b, box)
+    return _anchored_arrows(box, -dW, lengths, anchors)
 
 
 def pull_arrows(X, dscores, scale: float) -> tuple[np.ndarray, np.ndarray]:

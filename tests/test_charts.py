@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from bokeh.models import ColorBar, SaveTool
+from bokeh.models import ColorBar
 
 from losslab import core
 from losslab.palette import CLASS_COLORS, COMPARE_STYLES, LOSS_COLORS
@@ -73,10 +73,6 @@ def test_a_comparison_says_which_run_stopped_and_why(page):
 def test_the_landscape_has_a_colour_bar_of_its_log_scale(page):
     bars = [r for r in page.landscape.figure.right if isinstance(r, ColorBar)]
     assert len(bars) == 1 and bars[0].color_mapper is page.landscape.mapper
-
-
-def test_the_main_plot_can_be_saved(page):
-    assert any(isinstance(tool, SaveTool) for tool in page.plot.figure.tools)
 
 
 def test_run_speeds_are_within_the_declared_bounds():

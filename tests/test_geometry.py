@@ -183,7 +183,8 @@ def check_lines(W, b, box):
             assert on_box_boundary(end, box, tol)
             assert abs(W[k] @ end + b[k]) <= 1e-9 * scale
         assert np.linalg.norm(line[1] - line[0]) > 0
-        np.testing.assert_allclose(anchor, line.mean(axis=0))
+        np.testing.assert_allclose(anchor, line[0] + (k + 1) / 4 * (line[1] - line[0]),
+                                   atol=tol)
 
 
 @pytest.mark.parametrize("box", BOXES)
@@ -195,7 +196,26 @@ def test_default_line_of_class_0_crosses_the_whole_box():
     # W_0 = (1, 2), b_0 = 0: the line y = -x/2 runs from (-1.5, 0.75) to (1.5, -0.75).
     line = zero_score_lines(DEFAULT_W, DEFAULT_B, DEFAULT_BOX)[0]
     assert sorted(map(tuple, line.round(12))) == [(-1.5, 0.75), (1.5, -0.75)]
-    np.testing.assert_allclose(line_anchors(DEFAULT_W, DEFAULT_B, DEFAULT_BOX)[0], [0, 0], atol=1e-15)
+    # A quarter of the way along it, from the end where it enters the box.
+    np.testing.assert_allclose(line_anchors(DEFAULT_W, DEFAULT_B, DEFAULT_BOX)[0],
+                               line[0] + 0.25 * (line[1] - line[0]), atol=1e-15)
+
+
+def test_the_default_lines_cross_near_the_middle_but_their_arrows_start_apart():
+    lines = zero_score_lines(DEFAULT_W, DEFAULT_B, DEFAULT_BOX)
+    middles = [line.mean(axis=0) for line in lines]
+    anchors = line_anchors(DEFAULT_W, DEFAULT_B, DEFAULT_BOX)
+    size = box_size(DEFAULT_BOX)
+    pairs = [(i, j) for i in range(3) for j in range(i + 1, 3)]
+    assert min(np.linalg.norm(middles[i] - middles[j]) for i, j in pairs) < 0.1 * size
+    assert min(np.linalg.norm(anchors[i] - anchors[j]) for i, j in pairs) > 0.2 * size
+
+
+def test_arrows_take_anchors_computed_once():
+    anchors = line_anchors(DEFAULT_W, DEFAULT_B, DEFAULT_BOX)
+    for given_, computed in zip(score_arrows(DEFAULT_W, DEFAULT_B, DEFAULT_BOX, anchors=anchors),
+                                score_arrows(DEFAULT_W, DEFAULT_B, DEFAULT_BOX)):
+        np.testing.assert_array_equal(given_, computed)
 
 
 @settings(max_examples=100, deadline=None)
@@ -262,7 +282,7 @@ def test_arrow_is_cut_at_the_box():
     # Line x = 1.4, W points to +x: only 0.1 of room before the right edge.
     W = np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 0.0]])
     arrows = score_arrows(W, np.array([-1.4, -1.4, -1.4]), DEFAULT_BOX, length=1.0)
-    np.testing.assert_allclose(arrows[0], [[1.4, 0.0], [1.5, 0.0]], atol=1e-12)
+    np.testing.assert_allclose(arrows[0], [[1.4, -0.75], [1.5, -0.75]], atol=1e-12)
 
 
 @settings(max_examples=100, deadline=None)

@@ -171,16 +171,14 @@ def test_far_points_and_huge_parameters_stay_finite_and_the_view_fits_the_data()
     state.set_parameter("b", 2, -1e6)
     ev = state.evaluation
     assert np.isfinite([ev.total_loss, *ev.point_losses, *ev.dW.ravel()]).all()
-    for source in (page.plot.regions, page.plot.lines, page.plot.score_arrows,
-                   page.plot.gradient_arrows):
-        for column in source.data.values():
-            values = np.concatenate([np.ravel(v) for v in column]) if len(column) else []
-            if len(values) and np.asarray(values).dtype.kind == "f":
-                assert np.isfinite(values).all()
+    drawn = page.plot.scene.update
+    for name in ("regions", "lines", "score", "gradient"):
+        values = [v for item in drawn[name] if item is not None for v in item]
+        assert values and np.isfinite(values).all(), name
     state.fit_view()
     xmin, xmax, ymin, ymax = state.box
     assert xmin <= 1e6 <= xmax and ymin <= -1e6 <= ymax
-    assert page.plot.figure.x_range.end == xmax
+    assert page.plot.scene.box == list(state.box) == page.plot.scene.update["box"]
 
 
 def test_notes_name_empty_classes_and_classes_without_a_line(state):
@@ -201,5 +199,6 @@ def test_new_data_under_softmax_draws_its_probabilities():
     page = LabPage(state=LabState(random_seed=0))
     page.state.loss = "softmax"
     page.state.load_preset("overlapping")
-    probabilities = np.column_stack([page.plot.points.data[f"p{k}"] for k in range(3)])
-    np.testing.assert_allclose(probabilities, core.softmax_probabilities(page.state.evaluation.scores))
+    probabilities = np.reshape(page.plot.scene.update["probabilities"], (-1, 3))
+    np.testing.assert_allclose(probabilities, core.softmax_probabilities(page.state.evaluation.scores),
+                               rtol=1e-6)

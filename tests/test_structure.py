@@ -136,7 +136,7 @@ def test_every_browser_script_is_used_by_the_page():
     from panel.custom import JSComponent
 
     from losslab.page import LabPage
-    from losslab.web import WEB
+    from losslab.web import WEB, ScriptModule
 
     scripts = {path.read_text(encoding="utf-8"): path.name for path in WEB.glob("*.js")}
     page = LabPage()
@@ -148,8 +148,12 @@ def test_every_browser_script_is_used_by_the_page():
             callbacks.append(model)
         used |= {scripts[c.code] for c in callbacks
                  if isinstance(c, (CustomJS, CustomJSTickFormatter)) and c.code in scripts}
-    used |= {type(c)._esm.name for c in page.layout.select(JSComponent)
-             if isinstance(type(c)._esm, Path) and type(c)._esm.parent == WEB}
+    for component in page.layout.select(JSComponent):
+        esm = type(component)._esm
+        if isinstance(esm, Path) and esm.parent == WEB:
+            used.add(esm.name)
+        if isinstance(esm, ScriptModule):  # a module made of several files
+            used |= set(esm.parts)
     assert used == set(scripts.values()), \
         f"scripts no component uses: {sorted(set(scripts.values()) - used)}"
 

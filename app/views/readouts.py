@@ -84,8 +84,8 @@ class LossReadout(View):
 
 
 def data_table(points):
-    """One row per point (index, x₀, x₁, class, the three scores, its loss) on the plot's source,
-    so that selecting a row selects the point and the other way round."""
+    """One row per point (index, x₀, x₁, class, the three scores, its loss) on the source of
+    losslab.views.point_rows, whose selection is the lab's selected point."""
     number = NumberFormatter(format="0.000")
     label = HTMLTemplateFormatter(
         template='<span style="color:<%= color %>; font-weight:bold">● <%= value %></span>')
@@ -99,8 +99,10 @@ def data_table(points):
         TableColumn(field="s2", title="s₂", formatter=number, width=57),
         TableColumn(field="loss", title="L", formatter=NumberFormatter(format="0.0000"), width=62),
     ]
+    # The columns have their widths: fitting them to their contents measures every cell's style
+    # and layout on each redraw, which cost the browser more than the plot.
     table = DataTable(source=points, columns=columns, index_position=None, height=200, width=405,
-                      sortable=False, reorderable=False, name="data-table")
+                      sortable=False, reorderable=False, autosize_mode="none", name="data-table")
     # The table redraws only when its row set changes, so new values in the same rows must ask;
     # at most a few times a second, since numbers changing faster cannot be read anyway and a
     # redraw costs the browser more than everything else in an update.

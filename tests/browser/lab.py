@@ -7,25 +7,10 @@ from playwright.sync_api import expect
 from losslab.views.readouts import READOUT_KEYS as READOUTS
 
 
-# Where point i of the plot is on the screen, found through BokehJS's own view of the figure.
-_POINT_ON_SCREEN_JS = """([name, i]) => {
-  const plot = Bokeh.documents[0].get_model_by_name(name)
-  let view = null
-  for (const root of Bokeh.index.roots) view = view ?? root.views.find_one(plot)
-  const rect = view.canvas_view.el.getBoundingClientRect()
-  const dots = plot.renderers.filter(r => r.glyph && r.glyph.type == "Scatter")
-  const data = dots[dots.length - 1].data_source.data
-  return [rect.left + view.frame.x_scale.compute(data.x0[i]),
-          rect.top + view.frame.y_scale.compute(data.x1[i])]
-}"""
-
-_DATA_TO_SCREEN_JS = """([name, x, y]) => {
-  const plot = Bokeh.documents[0].get_model_by_name(name)
-  let view = null
-  for (const root of Bokeh.index.roots) view = view ?? root.views.find_one(plot)
-  const rect = view.canvas_view.el.getBoundingClientRect()
-  return [rect.left + view.frame.x_scale.compute(x), rect.top + view.frame.y_scale.compute(y)]
-}"""
+PLOT = ".losslab-plot"
+"""The main plot's element (its component draws in a shadow root, which locators pierce). It
+carries a read-only view of the drawing, `losslab` (app/web/plot.js): where a point or a data
+position is on the screen, the view box, the sizes drawn."""
 
 
 # Whether the tab titled `name` is the one shown and its content has come from the server (the
@@ -85,11 +70,26 @@ class Lab:
         """Wait until a readout no longer shows `old`."""
         expect(self.page.locator(f"td.{READOUTS[label]}")).not_to_have_text(old, timeout=timeout)
 
+    @property
+    def plot(self):
+        """The main plot's element."""
+        return self.page.locator(PLOT)
+
+    def plot_js(self, expression, arg=None):
+        """Evaluate `expression` (a function of the plot's `losslab` view and `arg`) in the page."""
+        return self.plot.evaluate(f"(el, arg) => ({expression})(el.losslab, arg)", arg)
+
     def point_on_screen(self, i):
-        return self.page.evaluate(_POINT_ON_SCREEN_JS, ["lab-plot", i])
+        """Where point i is drawn, in the page's CSS pixels."""
+        return self.plot_js("(plot, i) => plot.pointOnScreen(i)", i)
 
     def data_on_screen(self, x, y):
-        return self.page.evaluate(_DATA_TO_SCREEN_JS, ["lab-plot", x, y])
+        """Where the data position (x, y) is drawn, in the page's CSS pixels."""
+        return self.plot_js("(plot, [x, y]) => plot.dataOnScreen(x, y)", [x, y])
+
+    def point_drawn(self, i):
+        """Where point i is drawn, in data units."""
+        return self.plot_js("(plot, i) => plot.point(i)", i)
 
     def drag_point(self, i, to, moves=15, pause_ms=20):
         """Press on point i, move the mouse to the data position `to` in small steps, release."""
