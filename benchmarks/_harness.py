@@ -59,6 +59,21 @@ def machine():
     return f"{os.cpu_count()} cores, {model}, {memory_kb / 2**20:.1f} GiB memory"
 
 
+def software():
+    """Python, Bokeh, Panel and Chromium versions, in one line."""
+    import platform
+    import subprocess
+
+    import bokeh
+    import panel
+
+    chromium = "Chromium ?"
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        chromium = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True,
+                                  timeout=20).stdout.strip()
+    return f"Python {platform.python_version()}, Bokeh {bokeh.__version__}, Panel {panel.__version__}, {chromium}"
+
+
 # -- the server ---------------------------------------------------------------------------------
 
 def free_port():
@@ -157,6 +172,57 @@ def connections_per_process(pids, port):
                         inodes.add(target[8:-1])
         counts[pid] = len(inodes & established)
     return counts
+
+
+# -- the browser ----------------------------------------------------------------------------------
+
+REFERENCE_PAGE = Path(__file__).resolve().with_name("reference_canvas.html")
+"""A plain canvas redrawing the default lab's picture on every animation frame: the reference the
+browser figures are given as ratios to, measured in the same browser and the same run."""
+
+
+def _children():
+    kids = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                kids.setdefault(parent, []).append(int(entry.name))
+    return kids
+
+
+def renderer_cpu():
+    """{pid: CPU seconds of its main thread} of the renderer processes of the Chromium this
+    script started (a page's JavaScript, style, layout and painting run on that thread)."""
+    kids, found, queue = _children(), {}, [os.getpid()]
+    while queue:
+        for child in kids.get(queue.pop(), []):
+            queue.append(child)
+            with contextlib.suppress(OSError):
+                if b"--type=renderer" in Path(f"/proc/{child}/cmdline").read_bytes():
+                    fields = Path(f"/proc/{child}/task/{child}/stat").read_text().rsplit(")", 1)[1].split()
+                    found[child] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return found
+
+
+def busiest(before, after):
+    """CPU seconds used between two `renderer_cpu()` readings by the busiest renderer."""
+    return max((after[pid] - before.get(pid, 0.0) for pid in after), default=0.0)
+
+
+def reference_rate(browser, seconds, points=9, viewport=(1400, 900)):
+    """(frames per second, main-thread CPU ms per frame) of the reference page."""
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+    try:
+        page.goto(REFERENCE_PAGE.as_uri() + (f"?points={points}" if points != 9 else ""))
+        page.wait_for_timeout(700)
+        start, cpu = page.evaluate("() => [window.__ref.frames, performance.now()]"), renderer_cpu()
+        page.wait_for_timeout(seconds * 1000)
+        end, used = page.evaluate("() => [window.__ref.frames, performance.now()]"), renderer_cpu()
+        frames = end[0] - start[0]
+        return frames / ((end[1] - start[1]) / 1000), 1e3 * busiest(cpu, used) / max(frames, 1)
+    finally:
+        page.close()
 
 
 # -- the page -----------------------------------------------------------------------------------

@@ -1,31 +1,34 @@
-"""Server-side cost of one update: a step of the optimizer and everything the page redraws for it.
+"""Server-side cost of one update, as a ratio to the protocol's floor measured in the same run.
 
-    python benchmarks/step_latency.py [--repeats 500]
+    python benchmarks/step_latency.py [--repeats 500] [--profile]
 
 Builds one session's page (`losslab.page.LabPage`) inside a Bokeh Document, as the server does for
 each browser tab, and times
 
     losslab.transport.wire.held(page.training.step)
 
-— the step, every view that follows the state (plot sources, readouts, sliders, history, ...) and
-Panel's collection of the resulting model changes — `--repeats` times, during a Run (state.running
-true: views that throttle themselves while running do so) and for a single Step (not running).
-Each line gives the median and the 95th percentile, at N = 9 points (the default data) and at
-N = 2000 (the most a data set may hold, random points in the view box), with the Points tab shown
-(the default) and with the Landscape tab shown.
+— the step, every view that follows the state (the plot's scene, readouts, sliders, table rows,
+history, ...) and Panel's collection of the resulting model changes — plus the PATCH-DOC message
+the server then builds from them (Bokeh's serializer, as
+`bokeh.server.connection.ServerConnection.send_patch_document` does).
 
-The "+message" columns add what the server then does with the collected changes before it writes
-them to the websocket: it turns them into one PATCH-DOC message (Bokeh's serializer, the same call
-as `bokeh.server.connection.ServerConnection.send_patch_document`). "msg bytes" is that message's
-size in bytes (header, metadata, content and binary buffers), a cross-check of
-benchmarks/payload.py.
+The reference is the protocol's floor (benchmarks/_floor.py): a bare Bokeh document whose update
+replaces one ColumnDataSource of as many bytes as LossLab's update, with the same pacing counter,
+also turned into its PATCH-DOC message. The two are alternated update by update in this one
+process and timed as thread CPU time (`time.thread_time`), so that other work on the machine
+changes both alike. First block: LossLab's CPU per update during a Run as a multiple of the
+floor's, at N = 9 (the default data) and N = 2000 (random points in the view box). Target: ≤ 2×
+the floor at N = 9.
 
-Targets (median of the step column): ≤ 3 ms at N = 9, ≤ 20 ms at N = 2000.
+Second block, absolute figures: the median and 95th percentile of the update alone and with its
+message, and the message's size, during a Run (state.running true: views that throttle
+themselves while running do so) and for a single Step, with the Points tab shown (the default)
+and with the Landscape tab shown.
 
 With `--profile`, it then profiles (cProfile) the N = 9 Points/Run case and prints the app's and
 core's functions by the time spent in them (inclusive) per update, and the slowest library
 functions by their own time: where the milliseconds go. Profiling slows everything about
-twofold; compare the shares, not the absolute numbers, with the table.
+twofold; compare the shares, not the absolute numbers.
 
 No server and no browser are involved: this is the work one session's update costs the server's
 single Python thread, which all sessions of a process share.
@@ -45,17 +48,20 @@ import numpy as np
 import pstats
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import panel as pn  # noqa: E402
 from bokeh.document import Document  # noqa: E402
 from bokeh.protocol import Protocol  # noqa: E402
 from panel.io.state import set_curdoc  # noqa: E402
 
+from _floor import Floor, columns_matching, message_bytes  # noqa: E402
+from _harness import load_average, machine  # noqa: E402
 from losslab.page import TABS, LabPage  # noqa: E402
 from losslab.session.state import MAX_POINTS  # noqa: E402
 from losslab.transport.wire import held  # noqa: E402
 
-TARGET_MS = {9: 3.0, MAX_POINTS: 20.0}
+TARGET_RATIO = 2.0
 PROTOCOL = Protocol()
 
 
@@ -64,13 +70,16 @@ def build_page():
 
     `server_doc` adds the layout's root model to the document, as Panel's server does; without
     that (`get_root` alone) the models' changes never reach the document and nothing would be
-    collected to send.
+    collected to send. The document is then serialized once, as a session's first message sends
+    it to the page: from then on its models are known to the page, and a message refers to them
+    instead of sending them.
     """
     pn.extension()
     doc = Document()
     with set_curdoc(doc):
         page = LabPage()
         page.layout.server_doc(doc)
+    doc.to_json()
     return doc, page
 
 
@@ -80,14 +89,6 @@ def random_points(state, n, seed=1):
     X = np.column_stack([rng.uniform(xmin, xmax, n), rng.uniform(ymin, ymax, n)])
     y = rng.integers(0, 3, n)
     return X, y
-
-
-def message_bytes(msg):
-    """Bytes of a Bokeh protocol message as it goes on the websocket (one frame per part)."""
-    size = len(msg.header_json) + len(msg.metadata_json) + len(msg.content_json)
-    for buffer in msg.buffers:
-        size += len(json.dumps(buffer.ref)) + len(buffer.to_bytes())
-    return size
 
 
 def held_step(doc, training):
@@ -172,6 +173,53 @@ def p95(values):
     return float(np.percentile(values, 95))
 
 
+def running_page(n):
+    """A page at n points, running, with its Run timer stopped (the caller takes the steps)."""
+    doc, page = build_page()
+    with set_curdoc(doc):
+        if n != 9:
+            X, y = random_points(page.state, n)
+            with pn.io.hold(doc):
+                page.state.param.update(X=X, y=y)
+        with pn.io.hold(doc):
+            page.state.running = True
+        page.timer.stop()
+        for _ in range(10):  # warm-up
+            held(page.training.step)
+    return doc, page
+
+
+def against_the_floor(n, repeats):
+    """(LossLab's, the floor's) thread CPU seconds per update with its message, and their
+    message sizes: `repeats` of each, alternated."""
+    doc, page = running_page(n)
+
+    def lab_update():
+        with set_curdoc(doc):
+            events = held_step(doc, page.training)
+        patches = [e for e in events if hasattr(e, "to_serializable")]
+        return message_bytes(PROTOCOL.create("PATCH-DOC", patches))
+
+    lab_sizes = [lab_update() for _ in range(20)]
+    floor = Floor(Document(), n, columns_matching(n, statistics.median(lab_sizes)))
+    floor.doc.to_json()
+
+    def floor_update():
+        return message_bytes(PROTOCOL.create("PATCH-DOC", floor.held_events()))
+
+    for _ in range(20):
+        floor_update()
+    times = {"lab": [], "floor": []}
+    sizes = {"lab": [], "floor": []}
+    for _ in range(repeats):
+        for name, update in (("lab", lab_update), ("floor", floor_update)):
+            start = time.thread_time()
+            size = update()
+            times[name].append(time.thread_time() - start)
+            sizes[name].append(size)
+    return times, sizes
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=500, help="timed updates per line (≥ 500)")
@@ -179,9 +227,23 @@ def main(argv=None):
                         help="also show where the time of an update goes (N = 9)")
     args = parser.parse_args(argv)
 
-    print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
-    header = (f"{'N':>5}  {'tab':<10} {'mode':<7}  {'step median':>11} {'p95':>8}   "
-              f"{'+message median':>15} {'p95':>8}  {'msg bytes':>9}  target")
+    print(f"machine: {machine()}; load average before: {load_average()}")
+    print("\nServer CPU per update during a Run, with its PATCH-DOC message (thread time, median "
+          f"of {args.repeats}, alternated with the protocol's floor):")
+    for n in (9, MAX_POINTS):
+        times, sizes = against_the_floor(n, args.repeats)
+        lab, floor = (statistics.median(times[k]) * 1e3 for k in ("lab", "floor"))
+        ratio = lab / floor
+        verdict = f"  (target ≤ {TARGET_RATIO:g}×: {'met' if ratio <= TARGET_RATIO else 'NOT met'})" \
+            if n == 9 else ""
+        print(f"  N = {n:>4}: {ratio:.2f}× the floor{verdict} — LossLab {lab:.2f} ms "
+              f"(p95 {p95(times['lab']) * 1e3:.2f}), floor {floor:.2f} ms "
+              f"(p95 {p95(times['floor']) * 1e3:.2f}); message {statistics.median(sizes['lab']):.0f} "
+              f"/ {statistics.median(sizes['floor']):.0f} bytes", flush=True)
+
+    header = (f"{'N':>5}  {'tab':<10} {'mode':<7}  {'update median':>13} {'p95':>8}   "
+              f"{'+message median':>15} {'p95':>8}  {'msg bytes':>9}")
+    print("\nAbsolute figures (wall time, perf_counter):")
     print(header)
     print("-" * len(header))
     for n in (9, MAX_POINTS):
@@ -196,15 +258,11 @@ def main(argv=None):
                     with pn.io.hold(doc):
                         page.tabs.active = TABS.index(tab)
                 step_s, total_s, sizes = time_steps(doc, page, args.repeats, running)
-                median_ms = statistics.median(step_s) * 1e3
-                target = TARGET_MS[n]
-                verdict = "met" if median_ms <= target else "NOT met"
-                with_message_ms = statistics.median(total_s) * 1e3
                 print(f"{n:>5}  {tab:<10} {'Run' if running else 'Step':<7}  "
-                      f"{median_ms:>8.2f} ms {p95(step_s) * 1e3:>5.2f} ms   "
-                      f"{with_message_ms:>12.2f} ms {p95(total_s) * 1e3:>5.2f} ms  "
-                      f"{statistics.median(sizes):>9.0f}  ≤ {target:g} ms {verdict}", flush=True)
-    print(f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+                      f"{statistics.median(step_s) * 1e3:>10.2f} ms {p95(step_s) * 1e3:>5.2f} ms   "
+                      f"{statistics.median(total_s) * 1e3:>12.2f} ms {p95(total_s) * 1e3:>5.2f} ms  "
+                      f"{statistics.median(sizes):>9.0f}", flush=True)
+    print(f"load average after: {load_average()}")
     if args.profile:
         profile(args.repeats)
 

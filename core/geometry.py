@@ -10,9 +10,15 @@
 Everything is a handful of vertices (no raster), so the drawing stays sharp at any zoom and an
 update costs a few dozen numbers. Every half-plane ``a · x + c ≥ 0`` is rescaled by
 ``max(|a|, |c|)`` before use, so results stay finite for weights and biases of any magnitude.
+
+The per-class work is done on plain floats: a lab has three classes and a region a handful of
+vertices, so NumPy's cost per call would be most of the work (this geometry runs on every update
+of a Run). The results are NumPy arrays.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -34,51 +40,42 @@ def _check_params(W, b) -> tuple[np.ndarray, np.ndarray]:
     return W, b
 
 
-def _normalized(a: np.ndarray, c: float) -> tuple[np.ndarray, float]:
+def _normalized(a0: float, a1: float, c: float) -> tuple[float, float, float]:
     """The same half-plane ``a · x + c ≥ 0`` with max(|a|, |c|) = 1 (a, c not both 0)."""
-    scale = max(np.abs(a).max(), abs(c))
-    return a / scale, c / scale
+    scale = max(abs(a0), abs(a1), abs(c))
+    return a0 / scale, a1 / scale, c / scale
 
 
-def _cycled(a: np.ndarray, k: int) -> np.ndarray:
-    """``a`` with its rows moved up by ``k`` places, cyclically: row i is ``a[i + k]``.
-    (``np.roll(a, -k, axis=0)``, at a fraction of its cost for a handful of rows.)"""
-    return np.concatenate((a[k:], a[:k]))
-
-
-def _clip(polygon: np.ndarray, a: np.ndarray, c: float) -> np.ndarray:
-    """Sutherland–Hodgman: the part (k, 2) of a convex polygon (m, 2) where ``a · x + c ≥ 0``.
+def _clip(polygon: list, a0: float, a1: float, c: float) -> list:
+    """Sutherland–Hodgman: the part of a convex polygon (a list of (x, y)) where
+    ``a · x + c ≥ 0``.
 
     Edge i runs from vertex i to vertex i+1. It contributes its start if that is inside, then
-    the crossing point if the edge crosses the line; done for all edges at once.
+    the crossing point if the edge crosses the line.
     """
-    if len(polygon) == 0:
-        return polygon
-    start, end = polygon, _cycled(polygon, 1)
-    d_start = polygon @ a + c
-    d_end = _cycled(d_start, 1)
-    inside = d_start >= 0
-    crosses = inside != (d_end >= 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = np.where(crosses, d_start / (d_start - d_end), 0.0)  # d_start ≠ d_end where it crosses
-    crossing = start + t[:, None] * (end - start)
-    candidates = np.stack([start, crossing], axis=1)  # (m, 2, 2)
-    keep = np.stack([inside, crosses], axis=1)  # (m, 2)
-    return candidates[keep]
+    inside_at = [a0 * x + a1 * y + c for x, y in polygon]
+    clipped = []
+    for i, (x, y) in enumerate(polygon):
+        d_start, d_end = inside_at[i], inside_at[i - len(polygon) + 1]
+        (x_end, y_end) = polygon[i - len(polygon) + 1]
+        if d_start >= 0:
+            clipped.append((x, y))
+        if (d_start >= 0) != (d_end >= 0):  # then d_start ≠ d_end
+            t = d_start / (d_start - d_end)
+            clipped.append((x + t * (x_end - x), y + t * (y_end - y)))
+    return clipped
 
 
-def _without_repeats(polygon: np.ndarray, tol: float) -> np.ndarray:
+def _without_repeats(polygon: list, tol: float) -> list:
     """Drop vertices equal (within tol) to their predecessor, cyclically; clipping at a vertex repeats it."""
-    if len(polygon) == 0:
-        return polygon
-    step = np.abs(polygon - _cycled(polygon, -1)).max(axis=1)
-    return polygon[step > tol]
+    return [(x, y) for i, (x, y) in enumerate(polygon)
+            if max(abs(x - polygon[i - 1][0]), abs(y - polygon[i - 1][1])) > tol]
 
 
-def _signed_area(polygon: np.ndarray) -> float:
-    """Signed area (shoelace) of a polygon (k, 2); positive when counter-clockwise."""
-    x, y = polygon[:, 0], polygon[:, 1]
-    return 0.5 * float(np.dot(x, _cycled(y, 1)) - np.dot(_cycled(x, 1), y))
+def _signed_area(polygon: list) -> float:
+    """Signed area (shoelace) of a polygon; positive when counter-clockwise."""
+    return 0.5 * sum(x * polygon[i - len(polygon) + 1][1] - polygon[i - len(polygon) + 1][0] * y
+                     for i, (x, y) in enumerate(polygon))
 
 
 def decision_regions(W, b, box: Box) -> list[np.ndarray]:
@@ -94,25 +91,57 @@ def decision_regions(W, b, box: Box) -> list[np.ndarray]:
     """
     corners = _check_box(box)
     W, b = _check_params(W, b)
-    size = np.ptp(corners, axis=0).max()
+    size = float(np.ptp(corners, axis=0).max())
+    rows, biases = W.tolist(), b.tolist()
     regions = []
-    for k in range(len(W)):
-        region = corners
-        for j in range(len(W)):
+    for k, (wk, bk) in enumerate(zip(rows, biases)):
+        region = [tuple(corner) for corner in corners.tolist()]
+        for j, (wj, bj) in enumerate(zip(rows, biases)):
             if j == k:
                 continue
-            a, c = W[k] - W[j], b[k] - b[j]
-            if not a.any():
+            a0, a1, c = wk[0] - wj[0], wk[1] - wj[1], bk - bj
+            if a0 == 0 and a1 == 0:
                 # Parallel scores: one class beats the other everywhere (or they tie everywhere).
                 wins = c > 0 or (c == 0 and k < j)
-                region = region if wins else corners[:0]
+                region = region if wins else []
                 continue
-            region = _clip(region, *_normalized(a, c))
+            region = _clip(region, *_normalized(a0, a1, c))
         region = _without_repeats(region, tol=1e-12 * size)
         if len(region) < 3 or _signed_area(region) <= 1e-12 * size**2:
-            region = corners[:0]
-        regions.append(region)
+            region = []
+        regions.append(np.array(region, dtype=float).reshape(-1, 2))
     return regions
+
+
+def _segment_in_box(w0, w1, c, low, high, tol):
+    """The segment [[x0, y0], [x1, y1]] of ``w · x + c = 0`` in the box [low, high], or None.
+
+    The line is ``p + t · d``: ``p`` its point nearest the box's centre, ``d`` its unit
+    direction; the box keeps the interval of t where both coordinates are inside their bounds
+    (Liang–Barsky).
+    """
+    if w0 == 0 and w1 == 0:
+        return None  # the score is the constant b_k: no line
+    w0, w1, c = _normalized(w0, w1, c)
+    norm2 = w0 * w0 + w1 * w1
+    if norm2 == 0:  # w underflowed next to a huge c: the line is out of any box
+        return None
+    centre = [(lo + hi) / 2 for lo, hi in zip(low, high)]
+    offset = (w0 * centre[0] + w1 * centre[1] + c) / norm2
+    nearest = (centre[0] - offset * w0, centre[1] - offset * w1)
+    length = math.sqrt(norm2)
+    direction = (-w1 / length, w0 / length)
+    enter, leave = -math.inf, math.inf
+    for p, d, lo, hi in zip(nearest, direction, low, high):
+        if d != 0:
+            t_low, t_high = (lo - p) / d, (hi - p) / d
+            enter, leave = max(enter, min(t_low, t_high)), min(leave, max(t_low, t_high))
+        elif not lo - tol <= p <= hi + tol:
+            return None  # parallel to this axis, and outside its bounds
+    if not leave - enter > tol:  # also False where NaN
+        return None
+    return np.array([[min(max(p + t * d, lo), hi) for p, d, lo, hi in zip(nearest, direction, low, high)]
+                     for t in (enter, leave)])
 
 
 def zero_score_lines(W, b, box: Box) -> list[np.ndarray | None]:
@@ -120,34 +149,12 @@ def zero_score_lines(W, b, box: Box) -> list[np.ndarray | None]:
 
     None when the line misses the box (or only touches a corner), or when W_k = 0 (then the
     score is the constant b_k and there is no line).
-
-    Each line is written as ``p + t · d``: ``p`` its point nearest the box's centre, ``d`` its
-    unit direction; the box keeps the interval of t where both coordinates are inside their
-    bounds (Liang–Barsky), for all classes at once.
     """
     corners = _check_box(box)
     W, b = _check_params(W, b)
-    low, high = corners[0], corners[2]
-    size = np.ptp(corners, axis=0).max()
-    tol = 1e-12 * size
-    with np.errstate(divide="ignore", over="ignore", invalid="ignore", under="ignore"):
-        scale = np.maximum(np.abs(W).max(axis=1), np.abs(b))
-        w, c = W / scale[:, None], b / scale
-        norm2 = (w * w).sum(axis=1)
-        centre = (low + high) / 2
-        nearest = centre - ((w @ centre + c) / norm2)[:, None] * w
-        direction = np.stack([-w[:, 1], w[:, 0]], axis=1) / np.sqrt(norm2)[:, None]
-        to_low, to_high = (low - nearest) / direction, (high - nearest) / direction
-        # An axis the line runs parallel to sets no limit if the line is within its bounds, and
-        # excludes everything otherwise.
-        within = (nearest >= low - tol) & (nearest <= high + tol)
-        moving = direction != 0
-        enter = np.where(moving, np.minimum(to_low, to_high), np.where(within, -np.inf, np.inf))
-        leave = np.where(moving, np.maximum(to_low, to_high), np.where(within, np.inf, -np.inf))
-        t0, t1 = enter.max(axis=1), leave.min(axis=1)
-        ends = nearest[:, None, :] + np.stack([t0, t1], axis=1)[:, :, None] * direction[:, None, :]
-        present = (np.abs(W).max(axis=1) > 0) & (t1 - t0 > tol)  # also False where NaN
-    return [np.clip(ends[k], low, high) if present[k] else None for k in range(len(W))]
+    low, high = corners[0].tolist(), corners[2].tolist()
+    tol = 1e-12 * max(high[0] - low[0], high[1] - low[1])
+    return [_segment_in_box(w0, w1, c, low, high, tol) for (w0, w1), c in zip(W.tolist(), b.tolist())]
 
 
 def line_anchors(W, b, box: Box, lines=None) -> list[np.ndarray | None]:
@@ -166,35 +173,35 @@ def line_anchors(W, b, box: Box, lines=None) -> list[np.ndarray | None]:
             for k, seg in enumerate(lines)]
 
 
-def _arrows_in_box(starts, vectors, lengths, low, high) -> np.ndarray:
-    """Arrows (C, 2, 2), one per row: from ``starts[k]`` along ``vectors[k]``, ``lengths[k]``
-    long or shorter, the end pulled back where needed so that the whole arrow stays inside the
-    box ``[low, high]``. A zero vector gives an arrow of zero length."""
-    scale = np.abs(vectors).max(axis=1, keepdims=True)
-    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        direction = vectors / scale  # rescale first: the vector may overflow or underflow
-        direction /= np.linalg.norm(direction, axis=1, keepdims=True)
-        direction[~(scale[:, 0] > 0)] = 0.0
-        # Largest t ≤ length with start + t · direction still in the box, per axis (0 or tiny
-        # components set no limit).
-        room = np.where(direction > 0, (high - starts) / direction,
-                        np.where(direction < 0, (low - starts) / direction, np.inf))
-    t = np.clip(np.minimum(lengths, room.min(axis=1)), 0.0, None)
-    return np.stack([starts, np.clip(starts + t[:, None] * direction, low, high)], axis=1)
+def _arrow_in_box(start, vector, length, low, high) -> np.ndarray:
+    """The arrow (2, 2) from ``start`` along ``vector``, ``length`` long or shorter, its end
+    pulled back where needed so that the whole arrow stays inside the box ``[low, high]``. A
+    zero (or non-finite) vector gives an arrow of zero length."""
+    scale = max(abs(vector[0]), abs(vector[1]))
+    if scale > 0 and math.isfinite(scale):
+        # Rescaled first: the vector may overflow or underflow.
+        direction = [v / scale for v in vector]
+        norm = math.hypot(*direction)
+        direction = [v / norm for v in direction]
+    else:
+        direction = [0.0, 0.0]
+    # Largest t ≤ length with start + t · direction still in the box, per axis.
+    room = min((hi - s) / d if d > 0 else (lo - s) / d if d < 0 else math.inf
+               for s, d, lo, hi in zip(start, direction, low, high))
+    t = max(min(length, room), 0.0)
+    end = [min(max(s + t * d, lo), hi) for s, d, lo, hi in zip(start, direction, low, high)]
+    return np.array([start, end], dtype=float)
 
 
 def _anchored_arrows(box, vectors, lengths, anchors) -> list[np.ndarray | None]:
     """For each class with an anchor, the arrow along ``vectors[k]`` from it."""
     corners = _check_box(box)
-    low, high = corners[0], corners[2]
-    present = [k for k, anchor in enumerate(anchors) if anchor is not None]
-    arrows = [None] * len(anchors)
-    if present:
-        starts = np.clip(np.array([anchors[k] for k in present]), low, high)
-        drawn = _arrows_in_box(starts, vectors[present], lengths[present], low, high)
-        for k, arrow in zip(present, drawn):
-            arrows[k] = arrow
-    return arrows
+    low, high = corners[0].tolist(), corners[2].tolist()
+    return [None if anchor is None else
+            _arrow_in_box([min(max(a, lo), hi) for a, lo, hi in zip(np.asarray(anchor).tolist(), low, high)],
+                          vector, float(length), low, high)
+            for anchor, vector, length in zip(anchors, np.asarray(vectors, dtype=float).tolist(),
+                                              np.asarray(lengths, dtype=float).tolist())]
 
 
 def score_arrows(W, b, box: Box, length: float | None = None, *,

@@ -7,6 +7,7 @@ from losslab import core
 from losslab.page import LabPage
 from losslab.session.training import Training
 from losslab.session.state import LabState
+from losslab.transport.scene import unpack
 
 
 @pytest.fixture
@@ -52,15 +53,15 @@ def test_a_new_hyperparameter_resets_the_optimizer_and_says_so(page):
 
 def test_momentum_velocity_is_drawn_next_to_the_gradient(page):
     page.state.optimizer = "momentum"
-    assert page.plot.scene.update["carried"] is None
+    assert unpack(page.plot.scene.update)["carried"] is None
     page.training.step()
-    carried = page.plot.scene.update["carried"]
+    carried = unpack(page.plot.scene.update)["carried"]
     assert len(carried) == 3 and all(arrow is not None for arrow in carried)
     # Each starts where its class's gradient arrow starts.
-    for arrow, gradient in zip(carried, page.plot.scene.update["gradient"]):
+    for arrow, gradient in zip(carried, unpack(page.plot.scene.update)["gradient"]):
         assert arrow[:2] == gradient[:2]
     page.state.momentum = 0.5  # a new optimizer carries nothing yet
-    assert page.plot.scene.update["carried"] is None
+    assert unpack(page.plot.scene.update)["carried"] is None
 
 
 def test_mini_batches_are_seeded_marked_and_reproducible():
@@ -85,10 +86,10 @@ def test_mini_batches_are_seeded_marked_and_reproducible():
 def test_the_current_batch_is_marked_on_the_plot(page):
     page.state.batch_size = 4
     page.training.step()
-    assert page.plot.scene.update["batch"] == list(page.state.batch) and len(page.state.batch) == 4
+    assert unpack(page.plot.scene.update)["batch"] == list(page.state.batch) and len(page.state.batch) == 4
     page.state.batch_size = None
     page.training.step()
-    assert page.plot.scene.update["batch"] is None
+    assert unpack(page.plot.scene.update)["batch"] is None
 
 
 def test_the_schedule_sets_the_step_size_of_each_step():

@@ -12,7 +12,7 @@ from panel.io.state import set_curdoc
 from losslab import core
 from losslab.page import LabPage
 from losslab.session.state import LabState
-from losslab.transport.scene import Scene
+from losslab.transport.scene import Scene, unpack
 from losslab.transport.wire import SHORT, held
 from losslab.views import plot_data
 from losslab.views.plot import PLOT_SIZE
@@ -33,7 +33,7 @@ def flat(items):
 
 
 def test_the_update_holds_cores_geometry_of_the_view(page):
-    state, drawn = page.state, page.plot.scene.update
+    state, drawn = page.state, unpack(page.plot.scene.update)
     ev = state.evaluation
     padded = plot_data.padded(state.box, plot_data.BOX_PADDING)
     assert drawn["box"] == list(state.box)
@@ -57,18 +57,18 @@ def test_the_update_holds_cores_geometry_of_the_view(page):
 
 
 def test_the_arrows_of_the_default_lab_start_apart(page):
-    starts = [np.array(arrow[:2]) for arrow in page.plot.scene.update["score"]]
+    starts = [np.array(arrow[:2]) for arrow in unpack(page.plot.scene.update)["score"]]
     gaps = [np.linalg.norm(starts[i] - starts[j]) for i in range(3) for j in range(i + 1, 3)]
     assert min(gaps) > 0.2 * 3.0  # the view is 3 wide
 
 
 def test_short_columns_are_rounded_lists_and_long_ones_float32_arrays(page):
-    drawn = page.plot.scene.update
+    drawn = unpack(page.plot.scene.update)
     assert isinstance(drawn["loss"], list) and isinstance(drawn["scores"], list)
     X, y = many_points(SHORT + 1)
     page.state.param.update(X=X, y=y)
     page.training.step()
-    drawn = page.plot.scene.update
+    drawn = unpack(page.plot.scene.update)
     assert drawn["loss"].dtype == np.float32 and drawn["scores"].dtype == np.float32
     np.testing.assert_allclose(drawn["loss"], page.state.evaluation.point_losses, rtol=1e-6)
     # Positions are exact: a dragged point and the table must agree to the last digit.
@@ -78,13 +78,13 @@ def test_short_columns_are_rounded_lists_and_long_ones_float32_arrays(page):
 def test_pulls_are_drawn_with_their_toggle(page):
     state = page.state
     state.show_pulls = True
-    pulls = page.plot.scene.update["pulls"]
+    pulls = unpack(page.plot.scene.update)["pulls"]
     segments, classes = core.pull_arrows(state.X, state.evaluation.dscores,
                                          plot_data.GRADIENT_ARROW_SCALE * len(state.X))
     np.testing.assert_allclose(np.reshape(pulls["segments"], (-1, 2, 2)), segments, rtol=1e-7)
     assert pulls["classes"] == classes.tolist()
     state.show_pulls = False
-    assert page.plot.scene.update["pulls"] is None
+    assert unpack(page.plot.scene.update)["pulls"] is None
 
 
 big = st.floats(-1e6, 1e6, allow_nan=False)
@@ -146,7 +146,7 @@ def test_a_drag_report_moves_the_point_without_sending_the_points_back():
     X = np.array(core.DEFAULT_POINTS)
     X[4] = (0.9, -0.9)
     ev = core.evaluate(X, core.DEFAULT_LABELS, core.DEFAULT_W, core.DEFAULT_B)
-    np.testing.assert_allclose(scene.update["loss"], ev.point_losses, rtol=1e-7)
+    np.testing.assert_allclose(unpack(scene.update)["loss"], ev.point_losses, rtol=1e-7)
     # The table's rows follow the dragged point.
     assert page.rows.source.data["x0"][4] == 0.9
 
@@ -191,7 +191,7 @@ def test_a_view_report_recomputes_the_geometry_for_it():
     with set_curdoc(doc):
         page.plot.scene.set_from_json("view", [0.0, 4.0, -1.0, 3.0], setter="page")
     assert page.state.box == (0.0, 4.0, -1.0, 3.0)
-    assert page.plot.scene.update["box"] == [0.0, 4.0, -1.0, 3.0] == page.plot.scene.box
+    assert unpack(page.plot.scene.update)["box"] == [0.0, 4.0, -1.0, 3.0] == page.plot.scene.box
 
 
 def test_the_browser_never_sets_what_the_server_draws():

@@ -6,6 +6,7 @@ import pytest
 from losslab import core
 from losslab.session.training import Training
 from losslab.session.state import LabState
+from losslab.transport.scene import unpack
 
 
 @pytest.fixture
@@ -171,14 +172,14 @@ def test_far_points_and_huge_parameters_stay_finite_and_the_view_fits_the_data()
     state.set_parameter("b", 2, -1e6)
     ev = state.evaluation
     assert np.isfinite([ev.total_loss, *ev.point_losses, *ev.dW.ravel()]).all()
-    drawn = page.plot.scene.update
+    drawn = unpack(page.plot.scene.update)
     for name in ("regions", "lines", "score", "gradient"):
         values = [v for item in drawn[name] if item is not None for v in item]
         assert values and np.isfinite(values).all(), name
     state.fit_view()
     xmin, xmax, ymin, ymax = state.box
     assert xmin <= 1e6 <= xmax and ymin <= -1e6 <= ymax
-    assert page.plot.scene.box == list(state.box) == page.plot.scene.update["box"]
+    assert page.plot.scene.box == list(state.box) == unpack(page.plot.scene.update)["box"]
 
 
 def test_notes_name_empty_classes_and_classes_without_a_line(state):
@@ -199,6 +200,6 @@ def test_new_data_under_softmax_draws_its_probabilities():
     page = LabPage(state=LabState(random_seed=0))
     page.state.loss = "softmax"
     page.state.load_preset("overlapping")
-    probabilities = np.reshape(page.plot.scene.update["probabilities"], (-1, 3))
+    probabilities = np.reshape(unpack(page.plot.scene.update)["probabilities"], (-1, 3))
     np.testing.assert_allclose(probabilities, core.softmax_probabilities(page.state.evaluation.scores),
                                rtol=1e-6)

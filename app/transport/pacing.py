@@ -13,8 +13,9 @@ from bokeh.models import CustomJS
 from losslab.transport.wire import held
 from losslab.web import script
 
-RUN_PERIOD_MS = 20
-"""Shortest time between two updates while running."""
+RUN_PERIOD_MS = 1000 / 60
+"""Shortest time between two updates while running: one display frame, so that a browser that
+draws every frame gets a new state in every one."""
 
 IN_FLIGHT = 1
 """Updates the browser may have been sent but not yet drawn: one, so that the server computes the

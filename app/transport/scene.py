@@ -11,8 +11,51 @@ back; the browser sets only the report properties (`REPORTS`), and a value the b
 any other property (a notebook's comm echoing what it was sent) is dropped.
 """
 
+import json
+
+import numpy as np
 from bokeh.core.properties import Any, Bool, Dict, Float, Int, List, Nullable, String
 from bokeh.model import DataModel
+
+TEXT = "text"
+"""The key of an update's short numbers, all in one JSON text."""
+
+
+def pack(update):
+    """An update (a dict of lists, numbers, None, nested dicts and NumPy arrays) as it travels:
+    its arrays binary, each under its path ("pulls.segments"), and everything else as one JSON
+    text under `TEXT`.
+
+    A JSON text is one string to Bokeh: setting it does not walk every number looking for models,
+    and sending it does not encode each number on its own, which together cost the server more
+    than computing the update."""
+    arrays = {}
+
+    def without_arrays(value, path):
+        if isinstance(value, np.ndarray):
+            arrays[path] = value
+            return None
+        if isinstance(value, dict):
+            return {key: without_arrays(item, f"{path}.{key}" if path else key)
+                    for key, item in value.items()}
+        return value
+
+    text = json.dumps(without_arrays(update, ""), separators=(",", ":"), allow_nan=False)
+    return {TEXT: text, **arrays}
+
+
+def unpack(packed):
+    """The update `pack` made (arrays back in their places), as the browser reads it."""
+    update = json.loads(packed[TEXT])
+    for path, array in packed.items():
+        if path == TEXT:
+            continue
+        *parents, key = path.split(".")
+        place = update
+        for parent in parents:
+            place = place[parent]
+        place[key] = np.asarray(array)
+    return update
 
 
 class Scene(DataModel):
@@ -23,10 +66,10 @@ class Scene(DataModel):
         "The data: `x0`, `x1` (positions) and `label` (class) of every point; sent when the data "
         "changes, not while the browser moves a dragged point itself."))
     update = Dict(String, Any, help=(
-        "Everything an update changes, per class (`regions`, `lines`, `score`, `gradient`, "
-        "`carried` arrows) and per point (`loss`, `scores`, `probabilities`), with the mini-batch, "
-        "the pulls and the box the geometry was computed for. One property, so that an update is "
-        "one change."))
+        "Everything an update changes (`pack`ed): per class (`regions`, `lines`, `score`, "
+        "`gradient`, `carried` arrows) and per point (`loss`, `scores`, `probabilities`), with the "
+        "mini-batch, the pulls and the box the geometry was computed for. One property, so that "
+        "an update is one change."))
     box = List(Float, help="The view box the lab holds (xmin, xmax, ymin, ymax).")
     selected = Nullable(Int, help="Index of the selected point, or None.")
     presentation = Bool(False, help="Presentation mode: thicker lines, larger dots and type.")

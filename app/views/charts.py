@@ -7,6 +7,7 @@ import panel as pn
 import param
 from bokeh.models import (
     ColumnDataSource,
+    CustomJS,
     DataRange1d,
     Label,
     Legend,
@@ -23,11 +24,13 @@ from losslab.session.training import DIVERGED, Training
 from losslab.transport.throttle import Throttle
 from losslab.transport.wire import held
 from losslab.views.base import View
+from losslab.web import script
 
 CHART_WIDTH, CHART_HEIGHT = 350, 235
 
-HISTORY_SEND_S = 0.1
-"""During a run, new history records go to the browser at most this often, a few at a time."""
+HISTORY_SEND_S = 0.25
+"""During a run, new history records go to the browser at most this often, a few at a time: each
+stream makes the browser repaint the chart, and a curve read by eye needs no more."""
 SERIES = {"total_loss": "total", "data_loss": "data", "reg_loss": "regularization"}
 MIN_STEPS_SHOWN = 10
 """The step axis spans at least this many steps: before the first step it reads 0 … 10."""
@@ -42,6 +45,26 @@ def _chart(title, y_label):
                  y_range=DataRange1d(start=0, range_padding=0.08))
     fig.title.text_font_size = "12px"
     return fig
+
+
+_LEGEND_SWATCH = {"step": [np.nan], "value": [np.nan]}
+
+
+def _proxy(fig, line):
+    """A line that only stands for `line` in the legend: drawn in its style, on a source that never
+    changes, and shown or hidden (a click on its entry) with it.
+
+    BokehJS 3.9's legend rebuilds all its entries, a canvas each, whenever a source of the lines it
+    names changes: a line that was streamed to on every update of a Run cost the browser more than
+    the rest of the chart. The proxy finds its line by id, not by reference, which would lead the
+    legend back to the streamed source."""
+    glyph = line.glyph
+    proxy = fig.line("step", "value", source=ColumnDataSource(_LEGEND_SWATCH),
+                     line_color=glyph.line_color, line_width=glyph.line_width,
+                     line_dash=glyph.line_dash, y_range_name=line.y_range_name)
+    proxy.js_on_change("visible", CustomJS(args=dict(line_id=line.id),
+                                           code=script("legend_proxy.js")))
+    return proxy
 
 
 def _legend_below(fig, items):
@@ -76,7 +99,7 @@ class HistoryChart(View):
                                      y_range_name="accuracy", color=LOSS_COLORS["accuracy"],
                                      line_dash="dashed", line_width=1.5)
         names = {**SERIES, "batch_loss": "mini-batch", "accuracy": "accuracy"}
-        self.legend_items = {field: LegendItem(label=names[field], renderers=[line])
+        self.legend_items = {field: LegendItem(label=names[field], renderers=[_proxy(fig, line)])
                              for field, line in lines.items()}
         self.legend_items["batch_loss"].visible = False  # until a mini-batch has been drawn
         _legend_below(fig, [self.legend_items[f] for f in (*SERIES, "batch_loss", "accuracy")])

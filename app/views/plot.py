@@ -25,7 +25,7 @@ from losslab.palette import (
     SELECTED_COLOR,
 )
 from losslab.session.training import OPTIMIZER_SETTINGS, Training
-from losslab.transport.scene import Scene
+from losslab.transport.scene import Scene, pack
 from losslab.transport.throttle import Throttle
 from losslab.transport.wire import held
 from losslab.views import plot_data
@@ -127,7 +127,7 @@ class PlotView(View):
                 and inputs[2:] == drawn[2:]:
             return
         self._drawn = inputs
-        self.scene.update = plot_data.update(state, self.training.velocity())
+        self.scene.update = pack(plot_data.update(state, self.training.velocity()))
 
     def _start_over(self, *events):
         """The optimizer's memory was cleared: its carried arrow goes."""

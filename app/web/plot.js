@@ -17,6 +17,21 @@ function pointSet(points, count) {
           label, byClass}
 }
 
+// An update as the Scene carries it (losslab.transport.scene.pack): its short numbers in one JSON
+// text, its long columns binary under their paths.
+function unpackUpdate(packed) {
+  if (packed == null || packed.text == null) return null
+  const update = JSON.parse(packed.text)
+  for (const [path, array] of Object.entries(packed)) {
+    if (path === "text") continue
+    const keys = path.split("."), last = keys.pop()
+    let place = update
+    for (const key of keys) place = place[key]
+    place[last] = array
+  }
+  return update
+}
+
 function numberText(v) {
   if (v == null || !Number.isFinite(v)) return String(v)
   const a = Math.abs(v)
@@ -90,10 +105,13 @@ export function render({model, el, view}) {
   legend.append(...Object.values(marks))
   legend.append(element("span", "plot-legend-note", "Arrows take their class's colour."))
   root.append(toolbar, stage, help, legend)
+  // The component's own element follows the box the page gives it (its size may change after
+  // the first render: presentation mode, a resized window).
+  el.style.width = el.style.height = "100%"
 
   // -- what is drawn --------------------------------------------------------------------------
   let pts = pointSet(scene.points)
-  let upd = scene.update
+  let upd = unpackUpdate(scene.update)
   let box = clampSpan(squareBox(scene.box))
   const home = box
   let size = 0, dpr = 1, sz = null, frameBox = null
@@ -195,10 +213,27 @@ export function render({model, el, view}) {
     sentView = [...box]
     scene.view = sentView
   }
+  // The data table's copy plugin (SlickGrid's) takes the keyboard focus into a hidden element of
+  // its own whenever its selected row changes or its rows are redrawn, which a point selected or
+  // moved here does; when the person's last key or press was on the plot, the plot takes it back,
+  // so the arrow keys go on moving the point.
+  let inputOnPlot = false, asked = undefined
+  const noteInput = (event) => { inputOnPlot = event.composedPath().includes(root) }
+  for (const type of ["pointerdown", "keydown"]) window.addEventListener(type, noteInput, true)
+  const deepFocus = () => {
+    let active = document.activeElement
+    while (active && active.shadowRoot && active.shadowRoot.activeElement) active = active.shadowRoot.activeElement
+    return active
+  }
+  stage.addEventListener("blur", () => setTimeout(() => {
+    const taken = deepFocus()
+    if (inputOnPlot && taken && taken.hasAttribute("hidefocus")) stage.focus({preventScroll: true})
+  }, 0))
   const ctl = {
     view: currentView,
     count: () => pts.count,
-    selected: () => scene.selected,
+    // The selection asked for last (keys pressed quickly go on from it, not from the server's).
+    selected: () => (asked !== undefined ? asked : scene.selected),
     panMode: () => panMode,
     pointAt: (i) => [pts.x0[i], pts.x1[i]],
     hit(px, py, type) {
@@ -229,8 +264,8 @@ export function render({model, el, view}) {
       pts.x1[i] = y
       redraw(false)
     },
-    click: (i, x, y) => { scene.clicked = {index: i, x0: x, x1: y, seq: ++seq} },
-    choose: (i) => { scene.chosen = {index: i, seq: ++seq} },
+    click: (i, x, y) => { asked = undefined; scene.clicked = {index: i, x0: x, x1: y, seq: ++seq} },
+    choose: (i) => { asked = i; scene.chosen = {index: i, seq: ++seq} },
     setView(next, final) {
       box = clampSpan(squareBox(next))
       redraw(true)
@@ -290,7 +325,7 @@ export function render({model, el, view}) {
     if (dense() !== wasDense) restyle()
     redraw(false)
   })
-  view.connect(scene.properties.update.change, () => { upd = scene.update; showMarks(); redraw(false) })
+  view.connect(scene.properties.update.change, () => { upd = unpackUpdate(scene.update); showMarks(); redraw(false) })
   view.connect(scene.properties.box.change, () => {
     // The view being changed here wins over the server's echo of an earlier report.
     const next = clampSpan(squareBox(scene.box))
@@ -298,7 +333,10 @@ export function render({model, el, view}) {
     if (viewTimer != null || echo) return
     if (next.some((v, j) => v !== box[j])) { box = next; redraw(true) }
   })
-  view.connect(scene.properties.selected.change, () => redraw(false))
+  view.connect(scene.properties.selected.change, () => {
+    if (scene.selected === asked) asked = undefined
+    redraw(false)
+  })
   view.connect(scene.properties.presentation.change, () => { restyle(); redraw(true) })
   view.connect(scene.properties.description.change, describe)
   view.connect(scene.properties.add_class.change, () => root.classList.toggle("add-mode", scene.add_class != null))
@@ -312,7 +350,11 @@ export function render({model, el, view}) {
     if (onScreen && (dirtyScene || dirtyAxes)) redraw(dirtyAxes)
   })
   watcher.observe(stage)
-  model.on("remove", () => { resizer.disconnect(); watcher.disconnect() })
+  model.on("remove", () => {
+    resizer.disconnect()
+    watcher.disconnect()
+    for (const type of ["pointerdown", "keydown"]) window.removeEventListener(type, noteInput, true)
+  })
 
   // A read-only view of the drawing, for tests and benchmarks: where things are on the screen.
   const onScreenAt = (x, y) => {
@@ -327,12 +369,29 @@ export function render({model, el, view}) {
       return [v.x(cx - rect.left), v.y(cy - rect.top)]
     },
     point: (i) => [pts.x0[i], pts.x1[i]],
+    loss: (i) => (upd && upd.loss ? upd.loss[i] : null),
     count: () => pts.count,
     view: () => [...box],
+    labBox: () => [...scene.box],
+    updateBox: () => (upd ? [...upd.box] : null),
+    selected: () => scene.selected,
+    presentation: () => scene.presentation,
+    // How many of each mark the last drawing has.
+    marks: () => {
+      const present = (items) => (items ? items.filter((item) => item != null && item.length).length : 0)
+      return {points: pts.count, regions: upd ? present(upd.regions) : 0, lines: upd ? present(upd.lines) : 0,
+              score: upd ? present(upd.score) : 0, gradient: upd ? present(upd.gradient) : 0,
+              carried: upd ? present(upd.carried) : 0, batch: upd && upd.batch ? upd.batch.length : 0,
+              pulls: upd && upd.pulls ? upd.pulls.classes.length : 0}
+    },
     sizes: () => ({...sz, size, dpr}),
     draws: () => draws,
     panMode: () => panMode,
-    tooltip: () => (tip.style.display === "block" ? tip.textContent : null),
+    tooltip() {
+      if (tip.style.display !== "block") return null
+      const r = tip.getBoundingClientRect()
+      return {text: tip.textContent, left: r.left, top: r.top, right: r.right, bottom: r.bottom}
+    },
   })
   return root
 }

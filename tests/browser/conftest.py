@@ -103,8 +103,11 @@ def open_lab(browser, server):
     """Open the lab in fresh browser contexts; each is checked for errors when the test ends."""
     opened = []
 
-    def open_(url=None, viewport=(1400, 900)):
-        context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    def open_(url=None, viewport=(1400, 900), **context):
+        """`context`: more of Playwright's context options (has_touch, is_mobile,
+        device_scale_factor, …), for a tablet or a phone."""
+        context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
+                                      **context)
         watched = Watched(context)
         watched.page.goto(url or server)
         lab = Lab(watched.page)

@@ -79,6 +79,11 @@ class Lab:
         """Evaluate `expression` (a function of the plot's `losslab` view and `arg`) in the page."""
         return self.plot.evaluate(f"(el, arg) => ({expression})(el.losslab, arg)", arg)
 
+    def wait_for_plot(self, condition, timeout=10_000):
+        """Wait until `condition` (JavaScript: a function of the plot's `losslab` view) holds."""
+        self.page.wait_for_function(f"(el) => ({condition})(el.losslab)",
+                                    arg=self.plot.element_handle(), timeout=timeout)
+
     def point_on_screen(self, i):
         """Where point i is drawn, in the page's CSS pixels."""
         return self.plot_js("(plot, i) => plot.pointOnScreen(i)", i)
@@ -90,6 +95,25 @@ class Lab:
     def point_drawn(self, i):
         """Where point i is drawn, in data units."""
         return self.plot_js("(plot, i) => plot.point(i)", i)
+
+    def touch(self, kind, *points):
+        """A real touch event (Chrome DevTools Protocol, as a touch screen sends it): `kind` is
+        "touchStart", "touchMove", "touchEnd" or "touchCancel"; `points` the fingers' (x, y)."""
+        if not hasattr(self, "_cdp"):
+            self._cdp = self.page.context.new_cdp_session(self.page)
+        touching = [] if kind in ("touchEnd", "touchCancel") else \
+            [{"x": x, "y": y, "id": k, "radiusX": 4, "radiusY": 4, "force": 1} for k, (x, y) in enumerate(points)]
+        self._cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": touching})
+
+    def touch_drag(self, start, end, moves=12, pause_ms=25, lift=True):
+        """One finger from the screen position `start` to `end`, in small steps."""
+        (sx, sy), (tx, ty) = start, end
+        self.touch("touchStart", (sx, sy))
+        for k in range(1, moves + 1):
+            self.touch("touchMove", (sx + (tx - sx) * k / moves, sy + (ty - sy) * k / moves))
+            self.page.wait_for_timeout(pause_ms)
+        if lift:
+            self.touch("touchEnd")
 
     def drag_point(self, i, to, moves=15, pause_ms=20):
         """Press on point i, move the mouse to the data position `to` in small steps, release."""

@@ -177,14 +177,15 @@ def test_two_tabs_do_not_affect_each_other(open_lab):
 
 def test_pull_arrows_appear_with_their_toggle(open_lab):
     lab = open_lab()
-    count = ("() => Bokeh.documents[0].get_model_by_name('lab-plot').center"
-             ".filter(a => a.type == 'Arrow').map(a => a.source.data.x0.length)")
-    before = lab.page.evaluate(count)
+    assert lab.plot_js("(p) => p.marks().pulls") == 0
     lab.page.get_by_role("checkbox").check()
-    lab.page.wait_for_function(f"() => ({count})().reduce((a, b) => a + b) > {sum(before)}")
+    lab.wait_for_plot("(p) => p.marks().pulls > 0")
     ev = default_evaluation()
-    pulls = int((ev.dscores != 0).sum())
-    assert sum(lab.page.evaluate(count)) == sum(before) + pulls
+    assert lab.plot_js("(p) => p.marks().pulls") == int((ev.dscores != 0).sum())
+    assert lab.plot_js("(p) => p.marks()") == dict(points=9, regions=3, lines=3, score=3,
+                                                   gradient=3, carried=0, batch=0,
+                                                   pulls=int((ev.dscores != 0).sum()))
+    expect(lab.page.locator(".plot-legend").get_by_text("each point's pull")).to_be_visible()
 
 
 def test_a_diverging_run_stops_by_itself_and_says_why(open_lab):

@@ -33,7 +33,7 @@ def test_clicking_a_point_works_its_loss_out_term_by_term(open_lab):
     row_loss = float(lab.table_row(4)[7])
     assert len(terms) == 2  # Weston–Watkins: one term per class other than the label
     assert sum(terms) == pytest.approx(row_loss, abs=0.011)
-    expect(lab.page.get_by_text("Point 4")).to_be_visible()
+    expect(lab.page.get_by_text("Point 4", exact=True)).to_be_visible()
 
 
 def test_softmax_is_worked_out_as_exp_normalize_log(open_lab):
@@ -100,8 +100,7 @@ def test_presentation_mode_and_shortcuts(open_lab, artifacts):
     lab.wait_for_change("Total loss", before)
     lab.page.keyboard.press("p")
     lab.page.wait_for_timeout(800)
-    width = lab.page.evaluate("() => Bokeh.documents[0].get_model_by_name('lab-plot').width")
-    assert width > 600
+    lab.wait_for_plot("(p) => p.presentation() && p.sizes().size > 600")
     assert "presentation=true" in lab.page.url or lab.page.wait_for_timeout(1200) is None and \
         "presentation=true" in lab.page.url
     lab.page.screenshot(path=artifacts / "presentation.png")
