@@ -88,11 +88,12 @@ def losslab_command():
 
 
 @contextlib.contextmanager
-def served(*arguments, timeout_s=60):
-    """Serve LossLab as the README says (`losslab --port P --no-show`, plus `arguments`); yields
-    (process, url) and stops the server (and any workers it forked) afterwards."""
+def served(*arguments, timeout_s=60, prefix=()):
+    """Serve LossLab as the README says (`losslab --port P --no-show`, plus `arguments`, after
+    `prefix`, say `taskset -c 0`); yields (process, url) and stops the server (and any workers it
+    forked) afterwards."""
     port = free_port()
-    process = subprocess.Popen([losslab_command(), "--port", str(port), "--no-show", *arguments],
+    process = subprocess.Popen([*prefix, losslab_command(), "--port", str(port), "--no-show", *arguments],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
     url = f"http://localhost:{port}/"

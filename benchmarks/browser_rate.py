@@ -47,8 +47,10 @@ from _harness import (  # noqa: E402
 TARGETS = {9: (0.8, 0.9), 2000: (0.5, None)}
 WARMUP_MS = 1000
 
-# Counts, on every animation frame, whether the Steps readout shows a new number.
+# Counts, on every animation frame, whether the Steps readout shows a new number. Installed once
+# per page (the lab page serves every round): a second loop would count each frame twice.
 COUNTER_JS = "() => {" + FIND_DEEP_JS + """
+  if (window.__frames) return
   const find = (root) => findDeep(root, "td.steps")
   const cell = find(document)
   const plot = findDeep(document, ".losslab-plot").losslab

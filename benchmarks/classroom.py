@@ -1,9 +1,20 @@
-"""Classroom load: K students' labs running at once on one server.
+"""Classroom load: the server's CPU per update as a ratio to the protocol's floor, and K
+students' labs running at once on one server.
 
     python benchmarks/classroom.py [--sessions 40] [--seconds 60] [--num-procs 1 2]
-                                   [--client-procs 2] [--rounds 1]
+                                   [--client-procs 2] [--rounds 1] [--pinned-sessions 10]
+                                   [--part pinned|shared|both]
 
-For each `--num-procs` value, serves LossLab with `losslab --port P --no-show --num-procs N
+First part (pinned): the server on core 0 (`taskset -c 0 losslab …`), `--pinned-sessions`
+protocol clients (below) on core 1, so that the clients' own work does not share the server's
+core. Measured one after the other in the same run: the protocol's floor (benchmarks/_floor.py,
+a bare Bokeh server document that replaces one ColumnDataSource of as many bytes as LossLab's
+update per message, paced the same way) and LossLab. Printed: each server's CPU time per update
+(from /proc), LossLab's as a multiple of the floor's (target ≤ 2×), and the sessions one core
+carries at 8 updates per second each (1000 ms ÷ CPU ms per update ÷ 8).
+
+Second part (shared), as a classroom on this one machine would have it:
+for each `--num-procs` value, serves LossLab with `losslab --port P --no-show --num-procs N
 --session-timeout 5` (the short timeout only makes the memory-after figure come sooner) and
 opens K sessions with Bokeh's own protocol client (`bokeh.client.pull_session`: the websocket and
 messages a browser uses, without a browser), spread over `--client-procs` processes with one
@@ -29,10 +40,14 @@ with all K sessions running (and per session), and after all sessions closed and
 (with the sessions and LabState objects the server still holds, from its diagnostics route).
 The clients' own CPU use is printed too: they share this machine's cores with the server.
 
-Targets: K = 40 with every session ≥ 8 updates per second; ≤ 15 MB server memory per session.
+Targets: server CPU per update ≤ 2× the floor; K = 40 sessions at ≥ 8 updates per second each
+on two cores, clients included, or, where the clients' own cost makes that impossible on one
+machine, the capacity per core derived from the pinned figures; ≤ 15 MB server memory per
+session.
 """
 
 import argparse
+import contextlib
 import json
 import multiprocessing
 import os
@@ -46,11 +61,13 @@ from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _floor import columns_matching, serve_floor  # noqa: E402
 from _harness import (  # noqa: E402
-    connections_per_process, cpu_seconds, load_average, machine, memory_bytes, process_tree,
-    served)
+    connections_per_process, cpu_seconds, free_port, load_average, machine, memory_bytes,
+    process_tree, served)
 
 TARGET_RATE = 8.0
+TARGET_RATIO = 2.0
 TARGET_MB_PER_SESSION = 15.0
 SESSION_TIMEOUT_S = 5
 WARMUP_S = 5.0
@@ -74,9 +91,12 @@ def register_app_models():
 
 
 def find_models(document):
-    """(the Run button, the frame) of a pulled LossLab document."""
+    """(the Run button, the frame) of a pulled LossLab document; (None, its pacing counters) of
+    the floor's."""
     run = frame = None
     for model in document.models:
+        if type(model).__name__ == "FloorPace":
+            return None, model
         if type(model).__name__ == "Button" and model.label == "Run":
             run = model
         elif type(model).__name__ == "Frame" and "drawn" in model.properties():
@@ -86,12 +106,20 @@ def find_models(document):
     return run, frame
 
 
+def without_nagle(session):
+    """Nagle's algorithm off on a client's socket, as a browser's websocket has it (without this
+    the client's delayed acknowledgements, not the server, set the pace)."""
+    with contextlib.suppress(AttributeError):
+        session._connection._socket._socket.stream.set_nodelay(True)
+
+
 def student(url, go, stop, times, ready):
     """One session: pull, press Run when `go` is set, answer every frame, until `stop`."""
     from bokeh.client import pull_session
     from bokeh.events import ButtonClick, DocumentReady
 
     session = pull_session(url=url)
+    without_nagle(session)
     run, frame = find_models(session.document)
     # A page reports that it has rendered the document; until then Panel holds back (and drops)
     # the session's updates, as the full document will be sent anyway.
@@ -105,7 +133,10 @@ def student(url, go, stop, times, ready):
     loop = session._connection.io_loop
     ready.release()
     go.wait()
-    session.document.callbacks.send_event(ButtonClick(run))
+    if run is None:
+        loop.add_callback(lambda: setattr(frame, "drawn", -1))  # the floor starts on a report
+    else:
+        session.document.callbacks.send_event(ButtonClick(run))
 
     def close_when_stopped():
         stop.wait()
@@ -132,9 +163,12 @@ async def receive_until_closed(session):
             session._handle_patch(message)
 
 
-def client_process(url, count, go, stop, ready, results):
+def client_process(url, count, go, stop, ready, results, core=None):
     """`count` sessions, one thread each; puts (list of update times per session, CPU seconds).
-    Forked from the main process, which has registered the app's model types."""
+    Forked from the main process, which has registered the app's model types. On CPU `core` if
+    given."""
+    if core is not None:
+        os.sched_setaffinity(0, {core})
     local_ready = threading.Semaphore(0)
     times = [[] for _ in range(count)]
     threads = [threading.Thread(target=student, args=(url, go, stop, times[i], local_ready),
@@ -273,6 +307,91 @@ def one_run(sessions, seconds, num_procs, client_procs, rounds):
               f"{held}")
 
 
+# -- the pinned comparison: server on core 0, clients on core 1 ----------------------------------
+
+def lab_message_bytes():
+    """Bytes of LossLab's update message during a Run at N = 9 (in-process, as the server makes it)."""
+    import statistics as stats
+
+    from step_latency import PROTOCOL, held_step, running_page
+    from _floor import message_bytes
+    from panel.io.state import set_curdoc
+
+    doc, page = running_page(9)
+    sizes = []
+    with set_curdoc(doc):
+        for _ in range(20):
+            events = [e for e in held_step(doc, page.training) if hasattr(e, "to_serializable")]
+            sizes.append(message_bytes(PROTOCOL.create("PATCH-DOC", events)))
+    return stats.median(sizes)
+
+
+def pinned_measure(server_pid, url, sessions, seconds):
+    """(server CPU ms per update, updates per second in all, clients' CPU share of core 1) with
+    `sessions` clients on core 1."""
+    context = multiprocessing.get_context("fork")
+    go, stop = context.Event(), context.Event()
+    ready, results = context.Semaphore(0), context.Queue()
+    client = context.Process(target=client_process,
+                             args=(url, sessions, go, stop, ready, results, 1))
+    client.start()
+    for _ in range(sessions):
+        if not ready.acquire(timeout=300):
+            raise RuntimeError("the sessions were not all opened within 5 minutes")
+    go.set()
+    time.sleep(WARMUP_S)
+    start, cpu_start = time.monotonic(), server_cpu(server_pid)
+    time.sleep(seconds)
+    end, cpu_end = time.monotonic(), server_cpu(server_pid)
+    stop.set()
+    times, client_cpu = results.get(timeout=120)
+    client.join(timeout=30)
+    updates = sum(sum(start <= t < end for t in ts) for ts in times)
+    return (1e3 * (cpu_end - cpu_start) / max(updates, 1), updates / (end - start),
+            client_cpu / (end - start + WARMUP_S))
+
+
+def pinned_run(sessions, seconds):
+    """The floor, then LossLab, each served on core 0 with `sessions` clients on core 1."""
+    target = lab_message_bytes()
+    columns = columns_matching(9, target)
+    port = free_port()
+    context = multiprocessing.get_context("fork")
+    floor = context.Process(target=serve_floor, args=(port, 9, columns, 0), daemon=True)
+    floor.start()
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=10).read()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+    try:
+        floor_ms, floor_rate, floor_clients = pinned_measure(floor.pid, url, sessions, seconds)
+    finally:
+        floor.terminate()
+        floor.join(10)
+    load_floor = load_average()
+    with served(prefix=("taskset", "-c", "0")) as (server, lab_url):
+        lab_ms, lab_rate, lab_clients = pinned_measure(server.pid, lab_url, sessions, seconds)
+    ratio = lab_ms / floor_ms
+    print(f"\nServer on core 0, {sessions} protocol clients on core 1, {seconds:.0f} s each "
+          f"(message of an update: {target:.0f} bytes; the floor's source has {columns} columns "
+          f"of 9 rows to match):")
+    print(f"  protocol floor: {floor_ms:.2f} ms of server CPU per update ({floor_rate:.0f} updates/s "
+          f"in all; clients {100 * floor_clients:.0f}% of core 1; load {load_floor})")
+    print(f"  LossLab:        {lab_ms:.2f} ms of server CPU per update ({lab_rate:.0f} updates/s "
+          f"in all; clients {100 * lab_clients:.0f}% of core 1; load {load_average()})")
+    print(f"  LossLab ÷ floor: {ratio:.2f}× (target ≤ {TARGET_RATIO:g}×: "
+          f"{'met' if ratio <= TARGET_RATIO else 'NOT met'})")
+    print(f"  capacity: one core carries {1000 / lab_ms / TARGET_RATE:.0f} sessions at "
+          f"{TARGET_RATE:g} updates/s (the floor: {1000 / floor_ms / TARGET_RATE:.0f}); "
+          f"`--num-procs 2` on two cores, about {2 * 1000 / lab_ms / TARGET_RATE:.0f}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=40, help="concurrent sessions K")
@@ -285,11 +404,17 @@ def main():
                         help="open, run and close the K sessions this many times on one server "
                              "(memory that keeps growing round after round is a leak; memory "
                              "kept once and reused is not)")
+    parser.add_argument("--pinned-sessions", type=int, default=10,
+                        help="clients of the pinned comparison with the floor")
+    parser.add_argument("--part", choices=("pinned", "shared", "both"), default="both")
     args = parser.parse_args()
     print(f"machine: {machine()}; load average at start: {load_average()}")
     register_app_models()
-    for num_procs in args.num_procs:
-        one_run(args.sessions, args.seconds, num_procs, args.client_procs, args.rounds)
+    if args.part in ("pinned", "both"):
+        pinned_run(args.pinned_sessions, min(args.seconds, 30.0))
+    if args.part in ("shared", "both"):
+        for num_procs in args.num_procs:
+            one_run(args.sessions, args.seconds, num_procs, args.client_procs, args.rounds)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ from losslab.web import script
 
 CHART_WIDTH, CHART_HEIGHT = 350, 235
 
-HISTORY_SEND_S = 0.25
+HISTORY_SEND_S = 0.5
 """During a run, new history records go to the browser at most this often, a few at a time: each
 stream makes the browser repaint the chart, and a curve read by eye needs no more."""
 SERIES = {"total_loss": "total", "data_loss": "data", "reg_loss": "regularization"}

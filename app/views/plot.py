@@ -88,6 +88,7 @@ class PlotView(View):
                            selected=state.selected, presentation=state.presentation,
                            add_class=state.add_class)
         self._shown = (np.array(state.X), np.array(state.y))  # the data as the browser has it
+        self._compared = (state.X, state.y)  # the state's arrays last compared with it
         self._drawn = None  # what the last update was computed from
         self.refresh()
         self.describe = Throttle(state, self._describe, running_every=DESCRIBE_RUNNING_S)
@@ -116,10 +117,13 @@ class PlotView(View):
         state = self.state
         X, y = state.X, state.y
         shown_X, shown_y = self._shown
-        if not (X.shape == shown_X.shape and np.array_equal(X, shown_X)
-                and np.array_equal(y, shown_y)):
+        # The state's arrays are replaced, never changed: the same arrays need no comparing.
+        same = X is self._compared[0] and y is self._compared[1]
+        if not same and not (
+                X.shape == shown_X.shape and np.array_equal(X, shown_X) and np.array_equal(y, shown_y)):
             self.scene.points = plot_data.points(X, y)
             self._shown = (np.array(X), np.array(y))
+        self._compared = (X, y)
         # The evaluation and the batch are replaced, never changed: their identity says enough.
         inputs = (state.evaluation, state.batch, state.box, state.show_pulls)
         drawn = self._drawn

@@ -43,7 +43,7 @@ function attachInput(canvas, stage, ctl) {
     if (event.pointerType === "mouse" && event.button !== 0) return
     const pos = at(event)
     pointers.set(event.pointerId, pos)
-    stage.focus({preventScroll: true})
+    if (event.pointerType !== "touch") stage.focus({preventScroll: true})  // for the keys
     if (pointers.size === 2 && (gesture == null || gesture.kind !== "drag")) {
       const ids = [...pointers.keys()]
       const {mid, dist} = pinchOf(ids)
