@@ -214,6 +214,19 @@ def server_cpu(pid):
     return sum(cpu_seconds(process) for process in process_tree(pid))
 
 
+def measured_window(server_pid, sessions, seconds, go, ready):
+    """Wait until all `sessions` are open, press Run in each (`go`), let them warm up, and measure
+    for `seconds`; returns (start, cpu_start) of the window (the caller reads its end)."""
+    for _ in range(sessions):
+        if not ready.acquire(timeout=300):
+            raise RuntimeError("the sessions were not all opened within 5 minutes")
+    go.set()
+    time.sleep(WARMUP_S)
+    start, cpu_start = time.monotonic(), server_cpu(server_pid)
+    time.sleep(seconds)
+    return start, cpu_start
+
+
 def one_round(server, url, sessions, seconds, workers, client_procs):
     """Open the sessions, press Run in each, measure, close them all and wait until the server has
     released them. Returns the figures as a dict."""
@@ -226,13 +239,7 @@ def one_round(server, url, sessions, seconds, workers, client_procs):
                for share in shares if share]
     for client in clients:
         client.start()
-    for _ in range(sessions):
-        if not ready.acquire(timeout=300):
-            raise RuntimeError("the sessions were not all opened within 5 minutes")
-    go.set()
-    time.sleep(WARMUP_S)
-    start, cpu_start = time.monotonic(), server_cpu(server.pid)
-    time.sleep(seconds)
+    start, cpu_start = measured_window(server.pid, sessions, seconds, go, ready)
     end, cpu_end = time.monotonic(), server_cpu(server.pid)
     running_pss, running_rss = server_memory(server.pid)
     load = load_average()
@@ -335,13 +342,7 @@ def pinned_measure(server_pid, url, sessions, seconds):
     client = context.Process(target=client_process,
                              args=(url, sessions, go, stop, ready, results, 1))
     client.start()
-    for _ in range(sessions):
-        if not ready.acquire(timeout=300):
-            raise RuntimeError("the sessions were not all opened within 5 minutes")
-    go.set()
-    time.sleep(WARMUP_S)
-    start, cpu_start = time.monotonic(), server_cpu(server_pid)
-    time.sleep(seconds)
+    start, cpu_start = measured_window(server_pid, sessions, seconds, go, ready)
     end, cpu_end = time.monotonic(), server_cpu(server_pid)
     stop.set()
     times, client_cpu = results.get(timeout=120)

@@ -173,14 +173,21 @@ def p95(values):
     return float(np.percentile(values, 95))
 
 
-def running_page(n):
-    """A page at n points, running, with its Run timer stopped (the caller takes the steps)."""
+def page_at(n):
+    """A page (doc, page) at n points: the default lab's 9, or n random points in its view box."""
     doc, page = build_page()
-    with set_curdoc(doc):
-        if n != 9:
+    if n != 9:
+        with set_curdoc(doc):
             X, y = random_points(page.state, n)
             with pn.io.hold(doc):
                 page.state.param.update(X=X, y=y)
+    return doc, page
+
+
+def running_page(n):
+    """A page at n points, running, with its Run timer stopped (the caller takes the steps)."""
+    doc, page = page_at(n)
+    with set_curdoc(doc):
         with pn.io.hold(doc):
             page.state.running = True
         page.timer.stop()
@@ -249,12 +256,8 @@ def main(argv=None):
     for n in (9, MAX_POINTS):
         for tab in ("Points", "Landscape"):
             for running in (True, False):
-                doc, page = build_page()
+                doc, page = page_at(n)
                 with set_curdoc(doc):
-                    if n != 9:
-                        X, y = random_points(page.state, n)
-                        with pn.io.hold(doc):
-                            page.state.param.update(X=X, y=y)
                     with pn.io.hold(doc):
                         page.tabs.active = TABS.index(tab)
                 step_s, total_s, sizes = time_steps(doc, page, args.repeats, running)

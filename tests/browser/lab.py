@@ -115,6 +115,24 @@ class Lab:
         if lift:
             self.touch("touchEnd")
 
+    def press_point(self, i, toward):
+        """Press the mouse on point i; returns its screen position and that of the data position
+        `toward`, for `mouse_moves`."""
+        start, end = self.point_on_screen(i), self.data_on_screen(*toward)
+        self.page.mouse.move(*start)
+        self.page.mouse.down()
+        return start, end
+
+    def mouse_moves(self, start, end, steps, moves=20, pause_ms=25):
+        """Move the (pressed) mouse through steps `steps` of `moves` from the screen position
+        `start` to `end`, at a person's pace; yields each step's k and (x, y)."""
+        (sx, sy), (tx, ty) = start, end
+        for k in steps:
+            x, y = sx + (tx - sx) * k / moves, sy + (ty - sy) * k / moves
+            self.page.mouse.move(x, y)
+            self.page.wait_for_timeout(pause_ms)
+            yield k, (x, y)
+
     def drag_point(self, i, to, moves=15, pause_ms=20):
         """Press on point i, move the mouse to the data position `to` in small steps, release."""
         sx, sy = self.point_on_screen(i)

@@ -59,20 +59,14 @@ def test_dragging_a_point_updates_its_row_and_the_loss_while_dragging(open_lab):
     lab = open_lab()
     before_row = lab.table_row(4)
     before_loss = lab.readout_text("Total loss")
-    sx, sy = lab.point_on_screen(4)
-    tx, ty = lab.data_on_screen(0.9, -0.9)
-    mouse = lab.page.mouse
-    mouse.move(sx, sy)
-    mouse.down()
-    for k in range(1, 11):
-        mouse.move(sx + (tx - sx) * k / 20, sy + (ty - sy) * k / 20)
-        lab.page.wait_for_timeout(25)
+    start, end = lab.press_point(4, toward=(0.9, -0.9))
+    for _ in lab.mouse_moves(start, end, range(1, 11)):
+        pass
     # Halfway, the button still pressed: the loss has already followed the point.
     lab.wait_for_change("Total loss", before_loss)
-    for k in range(11, 21):
-        mouse.move(sx + (tx - sx) * k / 20, sy + (ty - sy) * k / 20)
-        lab.page.wait_for_timeout(25)
-    mouse.up()
+    for _ in lab.mouse_moves(start, end, range(11, 21)):
+        pass
+    lab.page.mouse.up()
     lab.page.wait_for_timeout(500)
 
     row = lab.table_row(4)

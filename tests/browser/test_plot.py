@@ -11,6 +11,7 @@ from losslab import core
 
 pytestmark = pytest.mark.browser
 
+NEXT_FRAMES = "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
 TABLET = dict(viewport=(820, 1180), has_touch=True, is_mobile=True, device_scale_factor=2)
 PHONE = dict(viewport=(390, 844), has_touch=True, is_mobile=True, device_scale_factor=3)
 
@@ -28,21 +29,14 @@ def moved(i, x):
 def test_a_mouse_drag_keeps_the_point_under_the_pointer_and_the_loss_follows(open_lab):
     lab = open_lab()
     before = lab.readout_text("Total loss")
-    sx, sy = lab.point_on_screen(4)
-    tx, ty = lab.data_on_screen(0.9, -0.9)
-    mouse = lab.page.mouse
-    mouse.move(sx, sy)
-    mouse.down()
-    for k in range(1, 11):
-        mouse.move(sx + (tx - sx) * k / 20, sy + (ty - sy) * k / 20)
-        lab.page.wait_for_timeout(25)
+    start, end = lab.press_point(4, toward=(0.9, -0.9))
+    for _ in lab.mouse_moves(start, end, range(1, 11)):
+        pass
     lab.wait_for_change("Total loss", before)  # during the drag, the button still pressed
-    for k in range(11, 21):
-        mouse.move(sx + (tx - sx) * k / 20, sy + (ty - sy) * k / 20)
-        lab.page.wait_for_timeout(25)
+    for _, (x, y) in lab.mouse_moves(start, end, range(11, 21)):
         px, py = lab.point_on_screen(4)
-        assert abs(px - (sx + (tx - sx) * k / 20)) < 1 and abs(py - (sy + (ty - sy) * k / 20)) < 1
-    mouse.up()
+        assert abs(px - x) < 1 and abs(py - y) < 1
+    lab.page.mouse.up()
     x = lab.point_drawn(4)
     assert x == [pytest.approx(0.9, abs=0.01), pytest.approx(-0.9, abs=0.01)]
     expect(lab.page.locator("td.total-loss")).to_have_text(f"{total_loss_at(moved(4, x)):.4f}")
@@ -74,7 +68,8 @@ def test_a_cancelled_touch_leaves_the_point_where_it_was_last_reported(open_lab)
     start = lab.point_on_screen(2)
     # Far past the plot's edge: the point stays inside the view.
     lab.touch_drag(start, (start[0] + 2000, start[1]), moves=10, lift=False)
-    lab.page.wait_for_timeout(300)  # the last position has been reported
+    reached = lab.point_drawn(2)  # the server has the last position once the total follows it
+    expect(lab.page.locator("td.total-loss")).to_have_text(f"{total_loss_at(moved(2, reached)):.4f}")
     lab.touch("touchCancel")
     x = lab.point_drawn(2)
     xmin, xmax, ymin, ymax = lab.plot_js("(p) => p.view()")
@@ -120,7 +115,7 @@ def test_the_wheel_zooms_only_in_pan_mode_and_the_keys_reach_the_toolbar(open_la
     x, y = lab.data_on_screen(0.5, 0.5)
     lab.page.mouse.move(x, y)
     lab.page.mouse.wheel(0, -300)
-    lab.page.wait_for_timeout(200)
+    lab.page.evaluate(NEXT_FRAMES)  # the wheel event has been handled and a frame drawn
     assert lab.plot_js("(p) => p.view()") == before  # the page scrolls, the plot stays
     toggle = lab.page.get_by_role("button", name="Pan/zoom")
     toggle.focus()
@@ -242,7 +237,10 @@ def test_the_plot_fills_its_box_at_classroom_sizes(open_lab, artifacts, viewport
     if presentation:
         lab.page.keyboard.press("p")
         lab.wait_for_plot("(p) => p.presentation()")
-        lab.page.wait_for_timeout(500)
+    # The plot follows its box after a frame or two; wait until it has.
+    lab.page.wait_for_function(
+        "(el) => { const s = el.losslab.sizes().size, w = el.getBoundingClientRect().width;"
+        " return s >= 240 && s <= w + 1 }", arg=lab.plot.element_handle())
     sizes = lab.plot_js("(p) => p.sizes()")
     box = lab.plot.bounding_box()
     assert sizes["size"] >= 240
