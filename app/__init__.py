@@ -9,16 +9,35 @@ In a notebook or a script::
 (Panel, Bokeh) only when ``create_app`` or ``LabState`` is first asked for.
 """
 
+import sys
+
 __version__ = "0.2.0"
 
 __all__ = ["LabState", "__version__", "create_app"]
 
-_LAZY = {"create_app": "losslab.page", "LabState": "losslab.session.state"}
+# {name: (module, its name there)}. create_app is the page's, with what a server's session needs.
+_LAZY = {"create_app": ("losslab.server.serving", "create_session_app"),
+         "LabState": ("losslab.session.state", "LabState")}
 
 
 def __getattr__(name):
     if name in _LAZY:
         import importlib
 
-        return getattr(importlib.import_module(_LAZY[name]), name)
+        module, attribute = _LAZY[name]
+        return getattr(importlib.import_module(module), attribute)
     raise AttributeError(f"module 'losslab' has no attribute {name!r}")
+
+
+def _local_resources_in_a_kernel():
+    """In a Jupyter kernel that has imported Panel already, have the `pn.extension()` a notebook
+    may call after this import load everything from the installed packages, as `create_app`
+    itself would (a kernel that has not imported Panel gets it from `create_app`)."""
+    if "panel" in sys.modules and "IPython" in sys.modules:
+        from losslab.transport import notebook
+
+        if notebook.in_kernel():
+            notebook.use_local_resources()
+
+
+_local_resources_in_a_kernel()

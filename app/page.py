@@ -1,11 +1,16 @@
-"""The LossLab page of one lab: its state and training, its views, the layout and the Run timer."""
+"""The LossLab page of one lab: its state and training, its views, the layout and the Run timer;
+and `create_app`, which makes one, served or in a notebook."""
 
+import numpy as np
 import panel as pn
 import param
 from bokeh.models import Spacer
 
+from losslab import core
+from losslab.session.share_codec import SHARED, ShareError, state_from_dict
 from losslab.session.state import LabState
 from losslab.session.training import Training
+from losslab.transport import notebook
 from losslab.transport.frame import Frame
 from losslab.transport.pacing import RunTimer
 from losslab.transport.wire import held
@@ -26,11 +31,35 @@ from losslab.web import STYLESHEET
 
 TABS = ("Points", "Optimizer", "Landscape", "Compare", "Loss", "Data")
 
+TITLE = "LossLab"
+"""The served page's title."""
+
+DEFAULT_TITLES = (None, "", "Panel Application", "Bokeh Application")
+"""The titles Panel and Bokeh give a page that was given none (`pn.serve`, `panel serve`)."""
+
+
+class LabColumn(pn.Column):
+    """The lab's outermost layout. Served, its page is titled LossLab unless the server was given
+    a title of its own; in a notebook output, every stylesheet it draws with is a local one."""
+
+    def server_doc(self, doc=None, title=None, location=True):
+        return super().server_doc(doc, title=TITLE if title in DEFAULT_TITLES else title,
+                                  location=location)
+
+    def get_root(self, doc=None, comm=None, preprocess=True):
+        if comm is not None and doc is not None:  # a notebook output: before any model is made
+            notebook.keep_stylesheets_local(doc)
+        return super().get_root(doc, comm, preprocess)
+
 
 class LabPage(pn.viewable.Viewer):
-    """Everything one lab shows, built on one `LabState`."""
+    """Everything one lab shows, built on one `LabState`. Displayed in a notebook it is one view:
+    each `create_app()` is a lab of its own (one lab cannot be drawn in two outputs)."""
 
     state = param.ClassSelector(class_=LabState, constant=True, doc="The lab shown.")
+    served = param.Boolean(False, constant=True, doc=(
+        "The lab is a page of its own, served (not embedded in a notebook's page): it keeps the "
+        "page's address in step with the lab."))
 
     def __init__(self, **params):
         super().__init__(**{"state": LabState(), **params})
@@ -51,7 +80,7 @@ class LabPage(pn.viewable.Viewer):
         self.explanation = ExplanationView(state=state)
         self.loss_settings = LossSettings(state=state)
         self.data = DataControls(state=state)
-        self.share = ShareControls(state=state)
+        self.share = ShareControls(state=state, writes_address=self.served)
         self.shortcuts = Shortcuts(state=state, training=self.training)
         self.tabs = pn.Tabs(
             (TABS[0], pn.Column(pn.pane.Bokeh(self.table, margin=(4, 0)), self.explanation,
@@ -75,7 +104,11 @@ class LabPage(pn.viewable.Viewer):
             css_classes=["header"], sizing_mode="stretch_width", margin=(0, 8),
             stylesheets=[STYLESHEET],
         )
-        self.layout = pn.Column(
+        # In a notebook, whatever a change leaves unsent (a cell that sets the state) goes out as
+        # soon as the kernel is free.
+        state.param.watch(lambda *events: notebook.flush_soon(self.frame.document),
+                          [name for name in state.param if name != "name"])
+        self.layout = LabColumn(
             pn.Row(header, self.presentation, self.shortcuts.toggle, margin=0,
                    sizing_mode="stretch_width"),
             self.shortcuts,
@@ -96,6 +129,7 @@ class LabPage(pn.viewable.Viewer):
             pn.pane.Bokeh(Spacer(width=0, height=0, margin=0, tags=[self.frame, self.plot.scene]),
                           margin=0),
             self.share.address, Presentation(state=state),
+            notebook.EchoGuard(width=0, height=0, margin=0),
             stylesheets=[STYLESHEET], margin=0, name="LossLab",
         )
 
@@ -115,14 +149,53 @@ class LabPage(pn.viewable.Viewer):
         self.timer.stop()
 
 
+SETTINGS = ("preset", *SHARED)
+"""What `create_app` takes: a data preset (core.PRESETS), or the lab's own shared settings."""
+
+
+def lab_state(preset=None, **settings):
+    """A new LabState with `settings` (the names in SETTINGS), checked as a shared link's values
+    are: an unknown name, or a value outside what the lab declares, raises and says why."""
+    unknown = sorted(set(settings) - set(SETTINGS))
+    if unknown:
+        raise TypeError(f"create_app() got unknown setting{'s' * (len(unknown) > 1)} "
+                        f"{', '.join(map(repr, unknown))}; the lab's settings are: "
+                        f"{', '.join(SETTINGS)}.")
+    if preset is not None and preset not in core.PRESETS:
+        raise ValueError(f"'preset' must be one of {', '.join(map(repr, core.PRESETS))}, "
+                         f"not {preset!r}.")
+    if preset is not None and ("X" in settings or "y" in settings):
+        raise ValueError("Give the points either as a preset or as X and y, not both.")
+    # Python's own values (arrays, NumPy numbers) in the form a link's values take.
+    plain = {key: value.tolist() if isinstance(value, (np.ndarray, np.generic)) else value
+             for key, value in settings.items()}
+    try:
+        values = state_from_dict(plain)
+    except ShareError as error:
+        raise ValueError(str(error)) from None
+    state = LabState(**values)
+    if preset is not None:
+        state.load_preset(preset)
+    return state
+
+
 def create_app(**settings):
-    """A new LossLab page with its own lab: one per browser session, or per notebook cell.
-    `settings` are the lab's own (`LabState` parameters, say loss="softmax"). Served, it opens
-    on the lab its address holds, if any, and stops its Run timer when the session ends."""
-    pn.extension("katex")
-    page = LabPage(state=LabState(**settings))
+    """A new lab: its page, one per browser session, or shown in a notebook cell's output.
+
+    `settings` open a prepared view: `preset` (a data set of core.PRESETS) and any of the lab's
+    own settings (`loss`, `optimizer`, `step_size`, `presentation`, …, as a shared link holds
+    them; see SETTINGS). Served, it opens on the lab its address holds, if any, and stops its Run
+    timer when the session ends. The page returned shows itself in a notebook and holds the lab:
+    `.state` (LabState), `.training` (Step: `.training.step()`; Run: `.state.running = True`).
+    """
+    state = lab_state(**settings)
+    notebook.load_extension()
     doc = pn.state.curdoc
-    if doc is not None and doc.session_context is not None:
+    served = doc is not None and doc.session_context is not None
+    page = LabPage(state=state, served=served)
+    if settings.get("preset") is not None:
+        page.data.preset.value = settings["preset"]
+    if served:
         pn.state.on_session_destroyed(lambda session_context: page.release())
         if pn.state.location is not None:
             page.share.open_address(pn.state.location.search)

@@ -188,8 +188,10 @@ def test_compare_runs_the_chosen_optimizers_from_the_same_start(page):
     assert "Pick 2 to 4 optimizers" in page.compare.status.object
 
 
-def test_the_address_waits_for_the_run_to_stop_then_holds_its_last_state(page):
+def test_the_address_waits_for_the_run_to_stop_then_holds_its_last_state():
     from losslab.session.share_codec import from_query, to_query
+
+    page = LabPage(state=LabState(random_seed=0), served=True)
 
     page.share._written_at = 0.0
     page.state.step_size = 0.02  # a change: written at once

@@ -16,8 +16,10 @@ PARENT_CHECK_PERIOD_MS = 1000
 """How often a worker process of `--num-procs` checks that the process that started it lives."""
 
 
-def create_session_app():
-    """One browser session's lab, styled from this server and released when the session ends."""
+def create_session_app(**settings):
+    """A new lab (`losslab.create_app`): losslab.page.create_app's page, and, in a served session
+    (the `losslab` command, `pn.serve(create_app)`, `panel serve`), styled from this server and
+    released when the session ends."""
     from panel.io.resources import get_dist_path
 
     from losslab.page import create_app
@@ -26,7 +28,7 @@ def create_session_app():
     served = doc is not None and doc.session_context is not None
     if served:
         hooks.serve_stylesheets_locally(doc, get_dist_path())
-    page = create_app()
+    page = create_app(**settings)
     if served:
         def release(session_context):  # Bokeh requires exactly this signature
             hooks.forget_session_callbacks(doc)

@@ -7,15 +7,19 @@ as the plot's sources. The components that show these numbers (the W/b panel, th
 hold a reference to the frame and redraw their numbers when it changes.
 
 The frame also carries the Run pacing: the number of the latest update sent, and of the latest
-the browser has painted (see app/pacing.py).
+the browser has painted (see losslab.transport.pacing), the one number the browser sends.
 """
 
 from bokeh.core.properties import Dict, Float, Int, List, String
 from bokeh.model import DataModel
 
+from losslab.transport.wire import OneWay
 
-class Frame(DataModel):
+
+class Frame(OneWay, DataModel):
     """What the page shows of the current update outside the plot, and the update's number."""
+
+    REPORTS = frozenset({"drawn"})
 
     sent = Int(0, help="Number of the latest update sent to the browser.")
     drawn = Int(0, help="Number of the latest update the browser has painted.")

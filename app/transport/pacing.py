@@ -10,6 +10,7 @@ import time
 import panel as pn
 from bokeh.models import CustomJS
 
+from losslab.transport import notebook
 from losslab.transport.wire import held
 from losslab.web import script
 
@@ -31,10 +32,13 @@ class RunTimer:
     IN_FLIGHT ahead of it, and no sooner than `RUN_PERIOD_MS` apart); never outlives its
     session.
 
-    While running there is always exactly one step waiting, on the session's own document: the
-    next step, due when the browser has drawn enough and the period has passed, or else the check
-    that goes on without the browser's report once the frame is stale. Ending the session removes
-    it with the document; nothing runs on the server's loop outside the session.
+    While running there is always exactly one step waiting: the next step, due when the browser
+    has drawn enough and the period has passed, or else the check that goes on without the
+    browser's report once the frame is stale. Served, it waits on the session's own document, and
+    ending the session removes it with the document; nothing runs on the server's loop outside
+    the session. In a notebook it waits on the kernel's event loop, which runs no document's
+    timers. With no browser to report frames (a script, or a notebook run by nbclient), the
+    steps simply follow one another at the Run period.
     """
 
     def __init__(self, training, frame):
@@ -44,21 +48,33 @@ class RunTimer:
         frame.js_on_change("sent", CustomJS(code=script("report_drawn.js")))
         self._doc = pn.state.curdoc
         self._served = self._doc is not None and self._doc.session_context is not None
-        self._unserved = None  # outside a served session (a notebook): a plain periodic callback
-        self._pending = None  # the waiting step's callback on the document, and when it is due
-        self._pending_at = 0.0
+        self._unreported = None  # no browser reports frames: a plain periodic callback
+        self._pending = None  # cancels the waiting step
+        self._pending_at = 0.0  # when the waiting step is due
         self._sent_at = 0.0
         self.state.param.watch(self._on_running, "running")
         frame.on_change("drawn", self._on_drawn)
 
+    def _session_doc(self):
+        """The document whose timers the session's server runs: the one the page was built in,
+        unless that is a notebook output's."""
+        return self._doc if self._doc is not None and notebook.comm_of(self._doc) is None else None
+
+    def _notebook_doc(self):
+        """The frame's document if a browser draws it in a notebook output (its comm open, so it
+        reports its frames), else None."""
+        doc = self.frame.document
+        comm = notebook.comm_of(doc)
+        return doc if comm is not None and notebook.is_open(comm) else None
+
     def _on_running(self, event):
         if not event.new:
             self.stop()
-        elif self._doc is not None:
+        elif self._session_doc() is not None or self._notebook_doc() is not None:
             self._advance()
-        elif self._unserved is None:
-            self._unserved = pn.state.add_periodic_callback(self._step,
-                                                            period=int(self.period() * 1000))
+        elif self._unreported is None:
+            self._unreported = pn.state.add_periodic_callback(
+                self._step, period=int(self.period() * 1000))
 
     def _on_drawn(self, attr, old, new):  # Bokeh requires exactly this signature
         self._advance()
@@ -67,9 +83,8 @@ class RunTimer:
         """Seconds until the next step may go: after the period, and, while the browser has more
         than IN_FLIGHT updates to draw, not before it reports a frame or the frame is stale."""
         since = time.monotonic() - self._sent_at
-        # Only a served page reports its frames (the frame's callbacks need a server).
-        reported = self._doc is not None
-        if reported and self.frame.sent - self.frame.drawn > IN_FLIGHT and since < STALE_AFTER_S:
+        if (self._unreported is None and self.frame.sent - self.frame.drawn > IN_FLIGHT
+                and since < STALE_AFTER_S):
             return STALE_AFTER_S - since
         return max(self.period() - since, 0.0)
 
@@ -80,7 +95,10 @@ class RunTimer:
 
     def _advance(self):
         """Have the next step wait for when it is due (the browser calls back on each frame)."""
-        if not self.state.running or self._doc is None:
+        if not self.state.running or self._unreported is not None:
+            return
+        session_doc, notebook_doc = self._session_doc(), self._notebook_doc()
+        if session_doc is None and notebook_doc is None:
             return
         due = self._due_in()
         at = time.monotonic() + due
@@ -90,14 +108,18 @@ class RunTimer:
             self._cancel()
         # A callback of its own, not a step inside the handling of the browser's report: the
         # step's update then goes out at once, not after the report's reply has been written.
-        self._pending = self._doc.add_timeout_callback(self._step, int(due * 1000) + 1)
+        if session_doc is not None:
+            callback = session_doc.add_timeout_callback(self._step, int(due * 1000) + 1)
+            self._pending = lambda: session_doc.remove_timeout_callback(callback)
+        else:
+            self._pending = notebook.call_later(notebook_doc, due + 0.001, self._step)
         self._pending_at = at
 
     def _step(self):
         self._pending = None
         if not self.state.running:
             return
-        if self._due_in() == 0.0:
+        if self._unreported is not None or self._due_in() == 0.0:
             held(self._update)
             self._sent_at = time.monotonic()
         self._advance()
@@ -107,14 +129,14 @@ class RunTimer:
         self.frame.sent += 1
 
     def _cancel(self):
-        pending, self._pending = self._pending, None
+        cancel, self._pending = self._pending, None
         ended = self._served and self._doc.session_context is None
         if not ended:  # a destroyed document takes no removal: the release drops its callbacks
-            self._doc.remove_timeout_callback(pending)
+            cancel()
 
     def stop(self, *_):
         if self._pending is not None:
             self._cancel()
-        if self._unserved is not None:
-            self._unserved.stop()
-            self._unserved = None
+        if self._unreported is not None:
+            self._unreported.stop()
+            self._unreported = None

@@ -13,6 +13,8 @@ import time
 
 import panel as pn
 
+from losslab.transport import notebook
+
 
 class Throttle:
     """Calls `update()` when called, at most once every `every` seconds (`running_every` while the
@@ -71,7 +73,10 @@ class Throttle:
         if self._waiting or doc is None or not math.isfinite(wait):
             return
         self._waiting = True
-        doc.add_timeout_callback(self._due, int(wait * 1000) + 1)
+        if notebook.comm_of(doc) is not None:  # no server runs a notebook document's timers
+            notebook.call_later(doc, wait, self._due)
+        else:
+            doc.add_timeout_callback(self._due, int(wait * 1000) + 1)
 
     def _due(self):
         self._waiting = False

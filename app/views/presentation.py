@@ -11,7 +11,8 @@ PRESENTATION_SCALE = 1.3
 
 
 class PageScale(JSComponent):
-    """Sets the page-wide type scale (a CSS variable every LossLab stylesheet reads)."""
+    """Sets the lab's type scale (a CSS variable every LossLab stylesheet reads) on the lab's
+    outermost element, so that it reaches all of this lab and nothing else on the page."""
 
     scale = param.Number(1.0, bounds=(0.5, 3.0), doc="The type scale.")
 

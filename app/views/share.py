@@ -17,6 +17,10 @@ from losslab.session.share_codec import SHARED, ShareError, apply_values, from_j
 ADDRESS_EVERY_S = 0.5
 """The address is rewritten at most this often (a drag changes the state faster)."""
 
+LOSSLAB_ADDRESS = "http://localhost:5006/"
+"""Where the `losslab` command serves the lab by default (its --port): the link a lab embedded in
+another page (a notebook) copies, since that page's own address does not open a lab."""
+
 
 class AddressBar(JSComponent):
     """Writes the page address's query without adding to the browser's history."""
@@ -30,6 +34,8 @@ class CopyLink(JSComponent):
     """A button that copies the link to this lab to the clipboard."""
 
     label = param.String("Copy link", constant=True, doc="The button's text.")
+    base = param.String("", constant=True, doc=(
+        "The address the link opens, before the query; empty: this page's own."))
     query = param.String("", doc="The lab's query string, as the address holds it.")
     copied = param.String("", doc="The last link copied (reported by the browser).")
 
@@ -37,9 +43,15 @@ class CopyLink(JSComponent):
 
 
 class ShareControls(View):
-    """Keeps the page address in step with the state, and downloads / uploads JSON files.
+    """Keeps the page address in step with the state, copies the link to it, and downloads /
+    uploads JSON files.
 
-    `address` belongs in the page outside any tab: it must be on the page to write the address."""
+    `address` belongs in the page outside any tab: it must be on the page to write the address.
+    Only a page of its own writes it: embedded in another page (a notebook), the lab leaves that
+    page's address alone, and the link it copies opens the lab in `losslab` on this machine."""
+
+    writes_address = param.Boolean(True, constant=True,
+                                   doc="Keep the page's address in step with the lab.")
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -51,6 +63,7 @@ class ShareControls(View):
                                    sizing_mode="stretch_width")
         self.address = AddressBar(width=0, height=0, margin=0)
         self.copy_link = CopyLink(query=to_query(self.state), stylesheets=[STYLESHEET],
+                                  base="" if self.writes_address else LOSSLAB_ADDRESS,
                                   margin=(4, 6))
         self.upload.param.watch(self._on_upload, "value")
         # During a run the address waits for Stop: nobody copies an address that changes with
@@ -58,9 +71,11 @@ class ShareControls(View):
         self.write_address = Throttle(state, self._write_address, every=ADDRESS_EVERY_S,
                                       running_every=math.inf, trailing=True)
         state.param.watch(self.write_address, list(SHARED))
+        where = ("the page address always holds this whole lab: copy it to share exactly this view"
+                 if self.writes_address else
+                 f"the link opens exactly this view in <code>losslab</code> at {LOSSLAB_ADDRESS}")
         self.panel = pn.Column(
-            pn.pane.HTML("<b>Share</b> <span class='muted'>(the page address always holds this "
-                         "whole lab: copy it to share exactly this view)</span>",
+            pn.pane.HTML(f"<b>Share</b> <span class='muted'>({where})</span>",
                          stylesheets=[STYLESHEET], margin=(8, 6, 0, 6)),
             self.copy_link, self.download,
             pn.pane.HTML("Open a lab from a JSON file:", margin=(4, 6, 0, 6)),
@@ -80,7 +95,10 @@ class ShareControls(View):
 
     def _write_address(self):
         try:
-            self.address.query = self.copy_link.query = to_query(self.state)
+            query = to_query(self.state)
+            self.copy_link.query = query
+            if self.writes_address:
+                self.address.query = query
             note = ""
         except ShareError as error:  # the address keeps the last lab that fitted
             note = f"<span class='muted'>{html.escape(str(error))}</span>"

@@ -1,5 +1,6 @@
-// A "Copy link" button: puts the link to this very lab (the page's address with the lab's query)
-// on the clipboard, and says so.
+// A "Copy link" button: puts the link to this very lab (the page's address, or the address the
+// lab is given when it is embedded in another page, with the lab's query) on the clipboard, and
+// says so.
 export function render({ model }) {
   const button = document.createElement("button")
   button.type = "button"
@@ -9,7 +10,8 @@ export function render({ model }) {
   status.className = "copy-link-status"
   status.setAttribute("role", "status")
   status.setAttribute("aria-live", "polite")
-  const link = () => `${window.location.origin}${window.location.pathname}${model.query ? "?" + model.query : ""}`
+  const base = () => model.base || `${window.location.origin}${window.location.pathname}`
+  const link = () => `${base()}${model.query ? "?" + model.query : ""}`
   const fallback = (text) => {  // where the clipboard API is not allowed
     const area = document.createElement("textarea")
     area.value = text
@@ -38,7 +40,8 @@ export function render({ model }) {
       copied = fallback(text)
     }
     model.copied = text
-    say(copied ? "Link copied." : "Could not copy: select the page address and copy it.")
+    say(copied ? "Link copied." : model.base ? "Could not copy: this browser does not allow it here."
+      : "Could not copy: select the page address and copy it.")
   })
   const root = document.createElement("span")
   root.append(button, status)
