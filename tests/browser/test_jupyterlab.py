@@ -33,14 +33,24 @@ print("REPORT" + json.dumps(dict(lab=numbers(lab), other=numbers(other))))""",
 
 class Requests:
     """Refuses every request that would leave the machine, as a classroom without internet
-    would, and records it; records the page's console errors too."""
+    would, and records it; records the page's console errors, and what the page sends the
+    kernel, too."""
 
     def __init__(self, context, page):
-        self.foreign, self.errors = [], []
+        self.foreign, self.errors, self.to_kernel = [], [], []
         context.route("**/*", self._route)
         page.on("console", lambda message: message.type == "error"
                 and self.errors.append(message.text))
         page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("websocket", lambda socket: socket.on("framesent", self._sent))
+
+    def _sent(self, payload):
+        self.to_kernel.append(payload if isinstance(payload, str)
+                              else payload.decode("utf-8", errors="replace"))
+
+    def changes_sent(self, attr):
+        """How many of the messages sent to the kernel set `attr`."""
+        return sum(f'"attr":"{attr}"' in frame for frame in self.to_kernel)
 
     def _route(self, route):
         from urllib.parse import urlparse
@@ -91,6 +101,7 @@ def test_step_shows_the_step_and_cores_loss(notebook, lab):
 
 
 def test_run_animates_and_stop_stops_it(notebook, lab):
+    notebook.requests.to_kernel.clear()
     lab.button("Run").click()
     seen = lab.sample("steps", seconds=2.0)
     lab.button("Stop").click()
@@ -101,6 +112,11 @@ def test_run_animates_and_stop_stops_it(notebook, lab):
     kernel = notebook.report(REPORT)["lab"]
     assert not kernel["running"] and str(kernel["steps"]) == kernel["shown"] == stopped
     expect(lab.readout("total-loss")).to_have_text(kernel["total"])
+    # The browser reported its frames and sent back none of the numbers it was sent.
+    requests = notebook.requests
+    assert requests.changes_sent("drawn") >= 5
+    assert requests.changes_sent("texts") == requests.changes_sent("parameters") == 0
+    assert not [frame for frame in requests.to_kernel if "ColumnDataChanged" in frame]
 
 
 def test_a_dragged_point_moves_the_loss_during_the_drag(notebook, lab):
@@ -143,11 +159,20 @@ def test_keys_act_on_the_lab_only_while_it_has_the_focus(notebook, lab, other):
     expect(cells).to_have_count(count + 1)
 
 
+SCALE_JS = "(el) => getComputedStyle(el).getPropertyValue('--losslab-scale').trim()"
+
+
 def test_the_labs_are_independent_and_leave_the_address_alone(notebook, lab, other):
     report = notebook.report(REPORT)
     assert report["lab"]["steps"] > 1 and report["other"]["steps"] == 0
     expect(other.readout("steps")).to_have_text("0")
     expect(other.readout("total-loss")).to_have_text("6.2667")
+    # Presentation mode scales its own lab only, not the other, nor the notebook's page.
+    lab.button("Presentation").click()
+    notebook.page.wait_for_function(f"(el) => ({SCALE_JS})(el) == '1.3'",
+                                    arg=lab.readout("steps").element_handle())
+    assert other.readout("steps").evaluate(SCALE_JS) in ("", "1")
+    assert notebook.page.evaluate(f"() => ({SCALE_JS})(document.documentElement)") == ""
     assert notebook.page.url == notebook.address
     assert notebook.requests.foreign == [], "requests left the machine"
     assert notebook.requests.errors == [], "browser console errors"
