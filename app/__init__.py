@@ -25,19 +25,20 @@ def __getattr__(name):
         import importlib
 
         module, attribute = _LAZY[name]
-        return getattr(importlib.import_module(module), attribute)
+        found = getattr(importlib.import_module(module), attribute)
+        _prepare_a_kernel()  # Panel is imported now
+        return found
     raise AttributeError(f"module 'losslab' has no attribute {name!r}")
 
 
-def _local_resources_in_a_kernel():
-    """In a Jupyter kernel that has imported Panel already, have the `pn.extension()` a notebook
-    may call after this import load everything from the installed packages, as `create_app`
-    itself would (a kernel that has not imported Panel gets it from `create_app`)."""
+def _prepare_a_kernel():
+    """In a Jupyter kernel that has imported Panel, have the `pn.extension()` a notebook may call
+    next load what the lab needs, from the installed packages, as `create_app` itself would."""
     if "panel" in sys.modules and "IPython" in sys.modules:
         from losslab.transport import notebook
 
         if notebook.in_kernel():
-            notebook.use_local_resources()
+            notebook.prepare_kernel()
 
 
-_local_resources_in_a_kernel()
+_prepare_a_kernel()

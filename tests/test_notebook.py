@@ -16,6 +16,8 @@ from nbclient import NotebookClient
 
 LOAD_MIME = "application/vnd.holoviews_load.v0+json"
 BOKEHJS = Path(bokeh.__file__).parent / "server" / "static" / "js" / "bokeh.min.js"
+KATEX = "KaTeX parse error"
+"""A text of KaTeX's own script (the worked math), in a bundle only if KaTeX is."""
 
 REPORT = """
 import json
@@ -48,16 +50,30 @@ report(other, first=lab.state.steps, presentation=other.state.presentation)""",
 ]
 
 
-@pytest.fixture(scope="module")
-def executed(tmp_path_factory):
-    """The notebook above, executed in a fresh kernel of this Python."""
-    folder = tmp_path_factory.mktemp("notebook")
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in CELLS])
+def execute(cells, folder):
+    """A notebook of `cells`, executed in a fresh kernel of this Python."""
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                        "language": "python"}
     NotebookClient(notebook, timeout=120, kernel_name="python3",
                    resources={"metadata": {"path": str(folder)}}).execute()
     return notebook
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    return execute(CELLS, tmp_path_factory.mktemp("notebook"))
+
+
+def loaded(notebook):
+    """{cell index: the largest extension loader it output}."""
+    loads = {}
+    for i, cell in enumerate(notebook.cells):
+        for output in cell.get("outputs", []):
+            text = output.get("data", {}).get(LOAD_MIME)
+            if text is not None and len(text) > len(loads.get(i, "")):
+                loads[i] = text
+    return loads
 
 
 def printed(notebook, index):
@@ -97,14 +113,23 @@ def test_settings_open_a_prepared_lab_independent_of_the_first(executed):
 
 def test_the_extension_is_loaded_once_from_the_installed_packages(executed):
     notebook = executed
-    loads = [(i, output.data[LOAD_MIME]) for i, cell in enumerate(notebook.cells)
-             for output in cell.get("outputs", []) if LOAD_MIME in output.get("data", {})]
-    assert {i for i, _ in loads} == {0}, "the extension is loaded by the first lab only"
+    loads = loaded(notebook)
+    assert set(loads) == {0}, "the extension is loaded by the first lab only"
     # Every script and stylesheet is in the loader itself: it names none to fetch.
-    loader = max((text for _, text in loads), key=len)
+    (loader,) = loads.values()
     assert re.search(r"const js_urls = \[\];", loader) and re.search(r"const css_urls = \[\];",
                                                                      loader)
     assert len(loader) > BOKEHJS.stat().st_size, "BokehJS is in the notebook"
+    assert KATEX in loader
     for index in (0, 5):  # both labs are in their cells' outputs
         shown = [o for o in notebook.cells[index].outputs if o.output_type == "execute_result"]
         assert any("application/vnd.holoviews_exec.v0+json" in o.data for o in shown), index
+
+
+@pytest.mark.parametrize("imports", ["import panel as pn\nfrom losslab import create_app",
+                                     "from losslab import create_app\nimport panel as pn"])
+def test_a_users_own_extension_after_the_import_loads_everything_once(imports, tmp_path):
+    notebook = execute([f"{imports}\npn.extension()", "create_app()"], tmp_path)
+    loads = loaded(notebook)
+    assert set(loads) == {0}, "create_app loaded a second bundle"
+    assert re.search(r"const js_urls = \[\];", loads[0]) and KATEX in loads[0]

@@ -15,6 +15,7 @@ It relies on a few of Panel's internals, each named in `internals()` with why it
 
 import base64
 import functools
+import importlib
 import sys
 
 import panel as pn
@@ -28,8 +29,9 @@ from panel.io.state import set_curdoc
 
 from losslab.web import script_path
 
-EXTENSIONS = ("katex",)
-"""The Panel extensions the page needs (KaTeX: the worked math)."""
+EXTENSIONS = {"katex": "panel.models.katex"}
+"""The Panel extensions the page needs (KaTeX: the worked math), with the module of each one's
+models: Panel's extension bundles the scripts of every model imported when it loads."""
 
 RETRY_S = 0.5
 """How often an update waiting for a browser to open the output's comm tries again."""
@@ -51,19 +53,37 @@ def use_local_resources():
     pn.config.inline = True
 
 
+_prepared = set()
+"""The extensions whose models were imported before this kernel first loaded Panel's extension,
+so that the bundle it loaded has their scripts, whoever asked for it."""
+
+
+def prepare_kernel():
+    """Ready the next `pn.extension()` of this kernel, the user's own or `load_extension`'s, to
+    load everything the lab needs from the installed packages, in one bundle. Too late once it
+    has been loaded (a `pn.extension()` before losslab was imported): that bundle stays."""
+    if panel_extension._loaded:
+        return
+    use_local_resources()
+    for name, module in EXTENSIONS.items():
+        importlib.import_module(module)
+        _prepared.add(name)
+
+
 def load_extension():
     """Load Panel's extension with what the page needs. Served, every session's page lists what
-    it loads, so every session asks. In a kernel, once: nothing at all when it is loaded, only
-    the missing extensions when a `pn.extension()` of the user's came first, and from the
-    installed packages when it is the first."""
+    it loads, so every session asks. In a kernel, once: nothing at all when it is loaded with
+    what the page needs, only the missing extensions when a `pn.extension()` of the user's came
+    first without them, and from the installed packages when it is the first."""
     if not in_kernel():
         pn.extension(*EXTENSIONS)
         return
     # Panel keeps what it has loaded on its extension class; in a kernel it publishes the whole
-    # extension (3 MB inline) again on every call.
-    missing = [name for name in EXTENSIONS if name not in panel_extension._loaded_extensions]
+    # bundle (3 MB inline) again on every call.
+    missing = [name for name in EXTENSIONS
+               if name not in panel_extension._loaded_extensions and name not in _prepared]
     if not panel_extension._loaded:
-        use_local_resources()
+        prepare_kernel()
     elif not missing:
         return
     pn.extension(*missing)
@@ -261,6 +281,9 @@ def internals():
         "panel_extension._loaded and _loaded_extensions":
             isinstance(getattr(panel_extension, "_loaded", None), bool)
             and hasattr(getattr(panel_extension, "_loaded_extensions", None), "__contains__"),
+        "each extension's models are in the module Panel imports for it":
+            all(getattr(panel_extension, "_imports", {}).get(name) == module
+                for name, module in EXTENSIONS.items()),
         "Document.callbacks.hold_value": hasattr(doc.callbacks, "hold_value"),
         "pyviz_comms Comm._comm is None until the browser opens it":
             _server_comm_is_closed_until_opened(),
