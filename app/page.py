@@ -59,7 +59,7 @@ class LabPage(pn.viewable.Viewer):
     state = param.ClassSelector(class_=LabState, constant=True, doc="The lab shown.")
     served = param.Boolean(False, constant=True, doc=(
         "The lab is a page of its own, served (not embedded in a notebook's page): it keeps the "
-        "page's address in step with the lab."))
+        "page's address in step with the lab, and takes the keys pressed with nothing focused."))
 
     def __init__(self, **params):
         super().__init__(**{"state": LabState(), **params})
@@ -81,7 +81,7 @@ class LabPage(pn.viewable.Viewer):
         self.loss_settings = LossSettings(state=state)
         self.data = DataControls(state=state)
         self.share = ShareControls(state=state, writes_address=self.served)
-        self.shortcuts = Shortcuts(state=state, training=self.training)
+        self.shortcuts = Shortcuts(state=state, training=self.training, whole_page=self.served)
         self.tabs = pn.Tabs(
             (TABS[0], pn.Column(pn.pane.Bokeh(self.table, margin=(4, 0)), self.explanation,
                                 margin=0)),

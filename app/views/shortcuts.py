@@ -24,9 +24,13 @@ SHORTCUTS = {
 
 
 class KeyPresses(JSComponent):
-    """Reports the shortcut keys pressed anywhere on the page (not while typing in a field)."""
+    """Reports the shortcut keys pressed in the lab (not while typing in a field), and, on a page
+    of its own, those pressed with nothing focused: embedded in another page (a notebook), the
+    host's keys stay the host's."""
 
     keys = param.List(default=list(SHORTCUTS), constant=True, doc="The keys to report.")
+    whole_page = param.Boolean(True, constant=True, doc=(
+        "The lab is the whole page: a key pressed with nothing focused is the lab's too."))
     pressed = param.Dict(default=None, allow_None=True, doc="The last key: {key, seq}.")
 
     _debounce = 0  # act on a key at once
@@ -38,10 +42,13 @@ class Shortcuts(View):
     """The key presses of one page, acted on through its state."""
 
     training = param.ClassSelector(class_=Training, constant=True, doc="What S steps.")
+    whole_page = param.Boolean(True, constant=True, doc=(
+        "The lab is the whole page (served), not embedded in another (a notebook)."))
 
     def __init__(self, **params):
         super().__init__(**params)
-        self.keys = KeyPresses(width=0, height=0, margin=0)
+        self.keys = KeyPresses(whole_page=self.whole_page, width=0, height=0,
+                               margin=0)
         self.keys.param.watch(self._on_key, "pressed")
         rows = "".join(f"<tr><th><kbd>{'Del' if k == 'Delete' else k.upper()}</kbd></th><td>{what}</td></tr>"
                        for k, what in SHORTCUTS.items())
