@@ -154,12 +154,12 @@ class Notebook:
     def report(self, index):
         """Run cell `index`, which prints one `REPORT{json}` line, and return the JSON."""
         cell = self.run(index)
-        output = cell.locator(".jp-OutputArea-output", has_text="REPORT")
-        with contextlib.suppress(AssertionError):
-            expect(output).to_have_count(1)
+        # The prompt shows the new count as soon as the kernel is done; the output may come after.
+        expect(cell.locator(".jp-OutputArea-output", has_text="REPORT")).to_have_count(
+            1, timeout=30_000)
         text = cell.inner_text()
         found = re.search(r"REPORT(\{.*\})", text, re.S)
-        assert found, f"the report cell shows {text!r}"
+        assert found, f"the report cell shows {text[-1500:]!r}"
         return json.loads(found.group(1))
 
 

@@ -9,6 +9,7 @@ order: each leaves the labs as the next expects them.
 import pytest
 from playwright.sync_api import expect
 
+from losslab.views.share import LOSSLAB_ADDRESS
 from tests.browser.conftest import LOCAL_HOSTS
 from tests.browser.jupyterlab import Notebook, NotebookLab, jupyterlab, write_notebook
 
@@ -25,7 +26,8 @@ def numbers(lab):
     s = lab.state
     return dict(steps=s.steps, shown=lab.frame.texts["steps"], running=s.running,
                 total=format_number(core.evaluate(s.X, s.y, s.W, s.b, **s.objective).total_loss),
-                add_class=s.add_class, X=s.X.tolist())
+                add_class=s.add_class, X=s.X.tolist(), loss=s.loss,
+                copied=lab.share.copy_link.copied)
 print("REPORT" + json.dumps(dict(lab=numbers(lab), other=numbers(other))))""",
     EMPTY: "",
 }
@@ -117,6 +119,18 @@ def test_run_animates_and_stop_stops_it(notebook, lab):
     assert requests.changes_sent("drawn") >= 5
     assert requests.changes_sent("texts") == requests.changes_sent("parameters") == 0
     assert not [frame for frame in requests.to_kernel if "ColumnDataChanged" in frame]
+
+
+def test_a_widget_of_the_state_and_copy_link_act_as_served(notebook, lab):
+    lab.root.get_by_role("button", name="Softmax").click()
+    notebook.wait_idle(timeout=10_000)
+    kernel = notebook.report(REPORT)["lab"]
+    assert kernel["loss"] == "softmax"
+    expect(lab.readout("total-loss")).to_have_text(kernel["total"])
+    lab.root.locator(".bk-tab", has_text="Data").click()
+    lab.root.locator("button.copy-link").click()
+    kernel = notebook.report(REPORT)["lab"]
+    assert kernel["copied"].startswith(f"{LOSSLAB_ADDRESS}?version=1&"), kernel["copied"]
 
 
 def test_a_dragged_point_moves_the_loss_during_the_drag(notebook, lab):
