@@ -9,8 +9,6 @@ In a notebook or a script::
 (Panel, Bokeh) only when ``create_app`` or ``LabState`` is first asked for.
 """
 
-import sys
-
 __version__ = "0.2.0"
 
 __all__ = ["LabState", "__version__", "create_app"]
@@ -26,19 +24,11 @@ def __getattr__(name):
 
         module, attribute = _LAZY[name]
         found = getattr(importlib.import_module(module), attribute)
-        _prepare_a_kernel()  # Panel is imported now
+        if name == "create_app":
+            from losslab.transport import notebook
+
+            # In a kernel, a pn.extension() of the notebook's own, after this import, then loads
+            # what the lab needs from the installed packages, as create_app itself would.
+            notebook.prepare_kernel()
         return found
     raise AttributeError(f"module 'losslab' has no attribute {name!r}")
-
-
-def _prepare_a_kernel():
-    """In a Jupyter kernel that has imported Panel, have the `pn.extension()` a notebook may call
-    next load what the lab needs, from the installed packages, as `create_app` itself would."""
-    if "panel" in sys.modules and "IPython" in sys.modules:
-        from losslab.transport import notebook
-
-        if notebook.in_kernel():
-            notebook.prepare_kernel()
-
-
-_prepare_a_kernel()

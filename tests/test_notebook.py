@@ -133,3 +133,9 @@ def test_a_users_own_extension_after_the_import_loads_everything_once(imports, t
     loads = loaded(notebook)
     assert set(loads) == {0}, "create_app loaded a second bundle"
     assert re.search(r"const js_urls = \[\];", loads[0]) and KATEX in loads[0]
+
+
+def test_importing_the_engine_changes_nothing_of_the_notebooks_panel(tmp_path):
+    notebook = execute(["import json\nimport panel as pn\nimport losslab.core\n"
+                        "print(json.dumps(dict(inline=pn.config.inline)))"], tmp_path)
+    assert printed(notebook, 0) == {"inline": False}, "only create_app prepares the kernel"

@@ -61,8 +61,9 @@ so that the bundle it loaded has their scripts, whoever asked for it."""
 def prepare_kernel():
     """Ready the next `pn.extension()` of this kernel, the user's own or `load_extension`'s, to
     load everything the lab needs from the installed packages, in one bundle. Too late once it
-    has been loaded (a `pn.extension()` before losslab was imported): that bundle stays."""
-    if panel_extension._loaded:
+    has been loaded (a `pn.extension()` before losslab was imported): that bundle stays. Outside
+    a kernel, nothing."""
+    if panel_extension._loaded or not in_kernel():
         return
     use_local_resources()
     for name, module in EXTENSIONS.items():
@@ -80,12 +81,14 @@ def load_extension():
         return
     # Panel keeps what it has loaded on its extension class; in a kernel it publishes the whole
     # bundle (3 MB inline) again on every call.
-    missing = [name for name in EXTENSIONS
-               if name not in panel_extension._loaded_extensions and name not in _prepared]
-    if not panel_extension._loaded:
+    if panel_extension._loaded:
+        missing = [name for name in EXTENSIONS
+                   if name not in panel_extension._loaded_extensions and name not in _prepared]
+        if not missing:
+            return
+    else:
         prepare_kernel()
-    elif not missing:
-        return
+        missing = list(EXTENSIONS)
     pn.extension(*missing)
 
 
