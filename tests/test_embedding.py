@@ -2,9 +2,11 @@
 (updates over the output's comm, one message each, the browser's echo ignored), its title
 when served, and the module `panel serve` runs."""
 
+import asyncio
 import json
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -142,11 +144,16 @@ def test_the_browsers_echo_of_an_update_changes_nothing(shown):
 
 
 def test_a_change_made_from_a_cell_is_sent_when_the_kernel_is_free(shown):
-    from tornado.ioloop import IOLoop
-
     page, doc, comm = shown
-    page.state.loss = "softmax"  # a cell's own change: no callback wraps it
-    IOLoop.current().run_sync(lambda: None)  # the kernel's loop turns once
+
+    async def cell():  # on an event loop of its own, as a kernel runs a cell
+        page.state.loss = "softmax"  # a cell's own change: no callback wraps it
+        await asyncio.sleep(0.05)  # the cell ends: the loop runs what is due now, first
+
+    # A thread of its own: a loop may already be running in this one (Playwright's).
+    kernel = threading.Thread(target=asyncio.run, args=(cell(),))
+    kernel.start()
+    kernel.join()
     texts = [t for events in comm.patches() for t in changed(events, "texts")]
     assert texts, "nothing was sent"
 
