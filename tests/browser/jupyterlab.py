@@ -21,6 +21,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import free_port
+from tests.browser.lab import PLOT
 
 NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 """The notebook shown (JupyterLab keeps other documents' panels in the page, hidden)."""
@@ -163,35 +164,6 @@ class Notebook:
         return json.loads(found.group(1))
 
 
-# The Bokeh view of the model named `name` that is drawn inside the element `output` (a notebook
-# holds a Bokeh document per output; the lab's own views are inside shadow roots).
-_VIEW_IN_OUTPUT_JS = """
-const inside = (el) => {
-  for (; el; el = el.getRootNode().host) if (output.contains(el)) return true
-  return false
-}
-const viewIn = (name) => {
-  for (const doc of Bokeh.documents) for (const model of doc.all_models) {
-    if (model.name != name) continue
-    for (const root of Bokeh.index.roots) {
-      const view = root.views.find_one(model)
-      if (view && inside(view.el)) return [model, view]
-    }
-  }
-  return [null, null]
-}
-"""
-
-_POINT_ON_SCREEN_JS = """([output, i]) => {""" + _VIEW_IN_OUTPUT_JS + """
-  const [plot, view] = viewIn("lab-plot")
-  view.canvas_view.el.scrollIntoView({block: "center"})
-  const rect = view.canvas_view.el.getBoundingClientRect()
-  const dots = plot.renderers.filter(r => r.glyph && r.glyph.type == "Scatter")
-  const data = dots[dots.length - 1].data_source.data
-  return [rect.left + view.frame.x_scale.compute(data.x0[i]),
-          rect.top + view.frame.y_scale.compute(data.x1[i])]
-}"""
-
 # The texts a readout cell of the lab in `output` shows, sampled every `every` ms for `ms` ms in
 # the page itself (a round trip to the test per sample would miss frames).
 _SAMPLE_JS = """async ([output, css, ms, every]) => {
@@ -233,7 +205,10 @@ class NotebookLab:
                                                seconds * 1000, every_ms])
 
     def point_on_screen(self, i):
-        return self.page.evaluate(_POINT_ON_SCREEN_JS, [self.root.element_handle(), i])
+        """Where point i is drawn, in the page's CSS pixels (the plot scrolled into view)."""
+        plot = self.root.locator(PLOT)
+        plot.scroll_into_view_if_needed()
+        return plot.evaluate("(el, i) => el.losslab.pointOnScreen(i)", i)
 
     def drag_point(self, i, dx, dy, moves=15, pause_ms=30, watch="total-loss"):
         """Drag point i by (dx, dy) pixels; returns what readout `watch` showed before the
