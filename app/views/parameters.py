@@ -10,7 +10,7 @@ import param
 from panel.custom import JSComponent
 
 from losslab import labels
-from losslab.palette import CLASS_COLORS, GRADIENT_COLOR
+from losslab.palette import CLASS_COLORS, CLASS_TEXT_COLORS, GRADIENT_TEXT_COLOR
 from losslab.transport.frame import Frame
 from losslab.transport.wire import compact
 from losslab.views.base import View
@@ -20,12 +20,13 @@ from losslab.web import STYLESHEET, script_path
 class ParameterPanel(JSComponent):
     """Sliders for every entry of W and b with an exact number box and the entry's gradient."""
 
-    groups = param.List(constant=True, doc="Per class: name, colour, score formula, row indices.")
+    groups = param.List(constant=True, doc=(
+        "Per class: name, colour (of its box), text colour, score formula, row indices."))
     rows = param.List(constant=True, doc="Per row: its label (W[0,1]) and CSS key (W01).")
     frame = param.ClassSelector(class_=Frame, constant=True,
                                 doc="The page's frame, whose `parameters` the rows show.")
     edit = param.Dict(default=None, allow_None=True, doc="The last edit in the browser.")
-    gradient_color = param.Color(GRADIENT_COLOR, constant=True, doc="Colour of the gradients.")
+    gradient_color = param.Color(GRADIENT_TEXT_COLOR, constant=True, doc="Colour of the gradients.")
 
     _esm = script_path("parameter_panel.js")
     _debounce = 0  # follow a dragged slider at once, not after Panel's 50 ms batching
@@ -45,7 +46,8 @@ class ParameterControls(View):
         self.entries = [("W", (int(key[1]), int(key[2]))) if key.startswith("W") else ("b", int(key[1:]))
                         for key in keys]
         rows = [dict(label=labels.PARAMETERS[key], key=key) for key in keys]
-        groups = [dict(name=labels.CLASSES[k], color=CLASS_COLORS[k], rows=[3 * k, 3 * k + 1, 3 * k + 2],
+        groups = [dict(name=labels.CLASSES[k], color=CLASS_COLORS[k], text_color=CLASS_TEXT_COLORS[k],
+                       rows=[3 * k, 3 * k + 1, 3 * k + 2],
                        formula=f"s{k} = W[{k},0]·x₀ + W[{k},1]·x₁ + b[{k}]") for k in range(C)]
         self.refresh()
         self.widget = ParameterPanel(groups=groups, rows=rows, frame=self.frame,

@@ -24,7 +24,7 @@ export function render({ model, view }) {
     box.style.borderLeftColor = group.color
     const title = document.createElement("div")
     title.className = "class-title"
-    title.innerHTML = `<b style="color:${group.color}">■ ${group.name}</b> <span class="muted">${group.formula}</span>`
+    title.innerHTML = `<b style="color:${group.text_color}">■ ${group.name}</b> <span class="muted">${group.formula}</span>`
     box.appendChild(title)
     for (const i of group.rows) {
       const spec = model.rows[i]
