@@ -18,3 +18,11 @@ class View(pn.viewable.Viewer):
 
     def __panel__(self):
         return self.panel
+
+
+def sized(widget, em):
+    """`widget`, `em` wide in the page's type (so it grows with it), never wider than its place.
+    Panel's `width` is in pixels, which would stay small on a projector."""
+    widget.param.update(width=None, stylesheets=[
+        *widget.stylesheets, f":host {{ width: {em}em !important; max-width: 100%; }}"])
+    return widget

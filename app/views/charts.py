@@ -23,10 +23,12 @@ from losslab.session.history import FIELDS
 from losslab.session.training import DIVERGED, Training
 from losslab.transport.throttle import Throttle
 from losslab.transport.wire import held
-from losslab.views.base import View
+from losslab.views.base import View, sized
+from losslab.views.figures import TEXT_SIZES, figure_pane, text_in_em
 from losslab.web import script
 
-CHART_WIDTH, CHART_HEIGHT = 350, 235
+CHART_HEIGHT_EM = 17
+"""Height of a chart in em of the page's type."""
 
 HISTORY_SEND_S = 0.5
 """During a run, new history records go to the browser at most this often, a few at a time: each
@@ -38,12 +40,11 @@ MIN_STEPS_SHOWN = 10
 
 def _chart(title, y_label):
     # Losses are never negative and steps start at 0: both axes start there, whatever is drawn.
-    fig = figure(width=CHART_WIDTH, height=CHART_HEIGHT, title=title, x_axis_label="step",
+    fig = figure(title=title, x_axis_label="step",
                  y_axis_label=y_label, tools="pan,wheel_zoom,box_zoom,reset,save",
                  toolbar_location="above",
                  x_range=Range1d(0, MIN_STEPS_SHOWN),
                  y_range=DataRange1d(start=0, range_padding=0.08))
-    fig.title.text_font_size = "12px"
     return fig
 
 
@@ -69,8 +70,8 @@ def _proxy(fig, line):
 
 def _legend_below(fig, items):
     """A legend under the chart, in rows, so that it never covers a curve."""
-    legend = Legend(items=items, orientation="horizontal", label_text_font_size="11px",
-                    glyph_width=18, glyph_height=10, spacing=8, padding=2, margin=0,
+    legend = Legend(items=items, orientation="horizontal", glyph_width=18, glyph_height=10,
+                    spacing=8, padding=2, margin=0,
                     click_policy="hide")
     fig.add_layout(legend, "below")
     return legend
@@ -105,11 +106,11 @@ class HistoryChart(View):
         _legend_below(fig, [self.legend_items[f] for f in (*SERIES, "batch_loss", "accuracy")])
         self.empty = Label(x=10, y=10, x_units="screen", y_units="screen",
                            text="Step or Run to draw the losses",
-                           text_font_size="11px", text_color=TEXT_MUTED)
+                           text_font_size=TEXT_SIZES["axis_label"], text_color=TEXT_MUTED)
         fig.add_layout(self.empty)
         self._batches_drawn = False
         self.figure = fig
-        self.panel = pn.pane.Bokeh(fig)
+        self.panel = figure_pane(text_in_em(fig), CHART_HEIGHT_EM)
         # While running, the records of a few steps go together.
         self.refresh = Throttle(self.state, self._send, running_every=HISTORY_SEND_S)
         self.refresh()
@@ -149,12 +150,12 @@ class CompareChart(View):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self.choice = pn.widgets.MultiChoice(label="Optimizers to compare",
-                                             options=labels.choices(labels.OPTIMIZERS),
-                                             value=["sgd", "momentum", "adam"],
-                                             max_items=len(COMPARE_STYLES), width=260)
-        self.steps = pn.widgets.IntInput(label="Steps", value=200, start=1, end=5000, width=90)
-        self.button = pn.widgets.Button(label="Compare", color="primary", width=100)
+        self.choice = sized(pn.widgets.MultiChoice(label="Optimizers to compare",
+                                                   options=labels.choices(labels.OPTIMIZERS),
+                                                   value=["sgd", "momentum", "adam"],
+                                                   max_items=len(COMPARE_STYLES)), 20)
+        self.steps = sized(pn.widgets.IntInput(label="Steps", value=200, start=1, end=5000), 7)
+        self.button = pn.widgets.Button(label="Compare", color="primary")
         self.status = pn.pane.HTML("", margin=(0, 6))
         self.figure = _chart("Total loss from the same start", "total loss")
         # One line per optimizer that can be compared, built once on one source: a run only
@@ -166,7 +167,7 @@ class CompareChart(View):
         self.legend = _legend_below(self.figure, [])
         self.button.on_click(lambda event: held(self.run))
         self.panel = pn.Column(pn.Row(self.choice, self.steps, margin=0), self.button, self.status,
-                               pn.pane.Bokeh(self.figure), margin=0)
+                               figure_pane(text_in_em(self.figure), CHART_HEIGHT_EM), margin=0)
 
     def _columns(self, runs):
         """The source's columns: `step`, and `loss0`, `loss1`, … the total loss of each run (NaN

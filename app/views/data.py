@@ -8,7 +8,7 @@ from losslab import core, labels
 from losslab.session.state import MAX_POINTS
 from losslab.transport.throttle import Throttle
 from losslab.transport.wire import held
-from losslab.views.base import View
+from losslab.views.base import View, sized
 from losslab.web import STYLESHEET
 
 CLICK_MODES = {"Select & drag": None,
@@ -22,14 +22,16 @@ class DataControls(View):
     def __init__(self, **params):
         super().__init__(**params)
         state = self.state
-        self.preset = pn.widgets.Select(label="Data set", options=labels.choices(labels.PRESETS),
-                                        value="default", width=230)
-        self.load = pn.widgets.Button(label="Load", width=70)
+        self.preset = sized(pn.widgets.Select(label="Data set",
+                                              options=labels.choices(labels.PRESETS),
+                                              value="default"), 17)
+        self.load = pn.widgets.Button(label="Load")
         self.click_mode = pn.widgets.RadioButtonGroup(label="A click on the plot",
                                                       options=list(CLICK_MODES),
-                                                      value=self._mode_label(), width=390)
-        self.delete = pn.widgets.Button(label="Delete selected point", width=170)
-        self.clear = pn.widgets.Button(label="Clear all points", width=140)
+                                                      value=self._mode_label(),
+                                                      sizing_mode="stretch_width")
+        self.delete = pn.widgets.Button(label="Delete selected point")
+        self.clear = pn.widgets.Button(label="Clear all points")
         self.notes = pn.pane.HTML("", stylesheets=[STYLESHEET], margin=(4, 6),
                                   sizing_mode="stretch_width")
 

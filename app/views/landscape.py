@@ -13,7 +13,8 @@ from bokeh.plotting import figure
 from losslab import core, labels
 from losslab.palette import VELOCITY_COLOR
 from losslab.transport.throttle import Throttle
-from losslab.views.base import View
+from losslab.views.base import View, sized
+from losslab.views.figures import TEXT_SIZES, figure_pane, text_in_em
 
 RESOLUTION = 61
 """Grid cells per side (fewer for large data sets, so a grid costs about the same)."""
@@ -40,12 +41,13 @@ class LandscapeView(View):
         super().__init__(**params)
         state = self.state
         options = labels.choices(labels.PARAMETERS)
-        self.mode = pn.widgets.RadioButtonGroup(options=MODES, value="parameters", width=330)
-        self.x_param = pn.widgets.Select(label="x axis", options=options, value="W00", width=110)
-        self.y_param = pn.widgets.Select(label="y axis", options=options, value="W01", width=110)
-        self.span = pn.widgets.FloatInput(label="± span", value=3.0, start=0.1, end=100.0,
-                                          step=0.5, width=90)
-        self.seed = pn.widgets.IntInput(label="Directions seed", value=0, start=0, width=110)
+        self.mode = pn.widgets.RadioButtonGroup(options=MODES, value="parameters",
+                                                sizing_mode="stretch_width")
+        self.x_param = sized(pn.widgets.Select(label="x axis", options=options, value="W00"), 8)
+        self.y_param = sized(pn.widgets.Select(label="y axis", options=options, value="W01"), 8)
+        self.span = sized(pn.widgets.FloatInput(label="± span", value=3.0, start=0.1, end=100.0,
+                                                step=0.5), 7)
+        self.seed = sized(pn.widgets.IntInput(label="Directions seed", value=0, start=0), 8.5)
         self.grid = ColumnDataSource(dict(image=[np.zeros((2, 2))], x=[0.0], y=[0.0], dw=[1.0], dh=[1.0]))
         self.path = ColumnDataSource(dict(x=[], y=[]))
         self.here = ColumnDataSource(dict(x=[0.0], y=[0.0]))
@@ -68,18 +70,17 @@ class LandscapeView(View):
         self._trail.append(core.flatten(state.W, state.b))
         self.panel = pn.Column(self.mode, pn.Row(self.x_param, self.y_param, self.seed, self.span,
                                                  margin=0),
-                               pn.pane.Bokeh(self.figure), margin=0)
+                               figure_pane(text_in_em(self.figure), 21), margin=0)
 
     def _build_figure(self):
-        fig = figure(width=400, height=290, tools="pan,wheel_zoom,reset,save", toolbar_location="above",
+        fig = figure(tools="pan,wheel_zoom,reset,save", toolbar_location="above",
                      title="Total loss over two parameters (log colour scale)", match_aspect=False)
-        fig.title.text_font_size = "12px"
         fig.image(image="image", x="x", y="y", dw="dw", dh="dh", source=self.grid,
                   color_mapper=self.mapper)
         # The scale the colours stand for: the map's colours are a log scale of the total loss.
         fig.add_layout(ColorBar(color_mapper=self.mapper, ticker=LogTicker(), width=10,
-                                title="total loss", title_text_font_size="10px",
-                                major_label_text_font_size="10px", padding=4), "right")
+                                title="total loss", title_text_font_size=TEXT_SIZES["tick"],
+                                major_label_text_font_size=TEXT_SIZES["tick"], padding=4), "right")
         fig.line("x", "y", source=self.path, color="white", line_width=2, alpha=0.9)
         fig.scatter("x", "y", source=self.path, color="white", size=3, alpha=0.6)
         fig.scatter("x", "y", source=self.here, marker="circle_cross", size=14,

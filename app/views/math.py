@@ -10,7 +10,8 @@ from losslab import core, labels
 from losslab.core.explain import HINGE_LOSSES, explain_point, loss_formula_latex, sanity_loss
 from losslab.transport.throttle import Throttle
 from losslab.transport.wire import held
-from losslab.views.base import View
+from losslab.views.base import View, sized
+from losslab.views.checkbox import checkbox, setting_checkbox
 from losslab.views.readouts import format_number
 from losslab.views.setting_slider import setting_slider
 from losslab.web import STYLESHEET
@@ -73,16 +74,16 @@ class LossSettings(View):
     def __init__(self, **params):
         super().__init__(**params)
         state = self.state
-        self.squared = pn.widgets.Checkbox.from_param(state.param.squared, label="Squared hinge")
+        self.squared = setting_checkbox(state, "squared", "Squared hinge")
         self.margin = setting_slider(state, "margin", "Margin Δ", step=0.05)
         self.reg = pn.widgets.RadioButtonGroup.from_param(state.param.reg, label="Regularizer",
-                                                          width=220)
-        self.beta = pn.widgets.FloatInput.from_param(state.param.beta, label="β", step=0.1, width=80)
+                                                          sizing_mode="stretch_width")
+        self.beta = sized(pn.widgets.FloatInput.from_param(state.param.beta, label="β", step=0.1), 6)
         self.formula = pn.pane.LaTeX("", renderer="katex", margin=(4, 6))
         self.sanity = pn.pane.HTML("", stylesheets=[STYLESHEET], margin=(0, 6),
                                    sizing_mode="stretch_width")
-        self.check_button = pn.widgets.Button(label="Check gradients", width=140)
-        self.keep_checking = pn.widgets.Checkbox(label="Keep checking", value=False)
+        self.check_button = pn.widgets.Button(label="Check gradients")
+        self.keep_checking = checkbox("Keep checking")
         self.check = pn.pane.HTML("", stylesheets=[STYLESHEET], css_classes=["gradient-check"],
                                   margin=(0, 6), sizing_mode="stretch_width")
 

@@ -7,7 +7,8 @@ import param
 
 from losslab import labels
 from losslab.transport.frame import Frame
-from losslab.views.base import View
+from losslab.views.base import View, sized
+from losslab.views.checkbox import checkbox
 from losslab.views.live_table import LiveTable
 from losslab.views.readouts import format_number
 from losslab.web import STYLESHEET
@@ -23,23 +24,23 @@ class OptimizerControls(View):
     def __init__(self, **params):
         super().__init__(**params)
         state, frame = self.state, self.frame
-        self.optimizer = pn.widgets.Select.from_param(state.param.optimizer, label="Optimizer",
-                                                      width=130)
+        self.optimizer = sized(pn.widgets.Select.from_param(state.param.optimizer,
+                                                            label="Optimizer"), 10)
         self.hyperparameters = {
-            name: pn.widgets.FloatInput.from_param(state.param[name], label=label, width=78)
+            name: sized(pn.widgets.FloatInput.from_param(state.param[name], label=label), 6)
             for name, label in labels.HYPERPARAMETERS.items()
         }
-        self.full_batch = pn.widgets.Checkbox(label="Full batch", value=state.batch_size is None)
-        self.batch_size = pn.widgets.IntSlider(label="Mini-batch size", start=1,
-                                               end=max(2, len(state.X)), value=self._batch_value(),
-                                               width=190)
-        self.seed = pn.widgets.IntInput.from_param(state.param.seed, label="Seed", width=80)
-        self.schedule = pn.widgets.Select.from_param(state.param.schedule, label="Step-size schedule",
-                                                     width=150)
-        self.decay_rate = pn.widgets.FloatInput.from_param(state.param.decay_rate, label="Decay γ",
-                                                           step=0.05, width=85)
-        self.decay_every = pn.widgets.IntInput.from_param(state.param.decay_every,
-                                                          label="every k steps", width=95)
+        self.full_batch = checkbox("Full batch", value=state.batch_size is None)
+        self.batch_size = sized(pn.widgets.IntSlider(label="Mini-batch size", start=1,
+                                                     end=max(2, len(state.X)),
+                                                     value=self._batch_value()), 14)
+        self.seed = sized(pn.widgets.IntInput.from_param(state.param.seed, label="Seed"), 6)
+        self.schedule = sized(pn.widgets.Select.from_param(state.param.schedule,
+                                                           label="Step-size schedule"), 11.5)
+        self.decay_rate = sized(pn.widgets.FloatInput.from_param(state.param.decay_rate,
+                                                                 label="Decay γ", step=0.05), 6.5)
+        self.decay_every = sized(pn.widgets.IntInput.from_param(state.param.decay_every,
+                                                                label="every k steps"), 7.5)
         self.now = LiveTable(labels=[("step-size-now", "Step size now")], frame=frame,
                              css_classes=["readout"],
                              stylesheets=[STYLESHEET], margin=(4, 6))

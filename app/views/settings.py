@@ -9,7 +9,8 @@ import param
 from losslab import labels
 from losslab.session.training import Training
 from losslab.transport.wire import held
-from losslab.views.base import View
+from losslab.views.base import View, sized
+from losslab.views.checkbox import setting_checkbox
 from losslab.views.setting_slider import setting_slider
 from losslab.web import STYLESHEET
 
@@ -17,6 +18,13 @@ RUN_SPEEDS = {0: "As fast as it draws", 30: "30 steps/s", 10: "10 steps/s", 3: "
               1: "1 step/s"}
 """The Run speeds offered: steps per second (0: as fast as the page can draw them, which the
 state holds as None)."""
+
+
+TWO_BY_TWO = """
+.bk-btn-group { container-type: inline-size; }
+@container (max-width: 30em) { .bk-btn-group > .bk-btn { flex: 1 1 40% !important; } }
+"""
+"""The four losses in one row, or two rows of two where one row would not hold them."""
 
 
 class SettingsControls(View):
@@ -29,19 +37,18 @@ class SettingsControls(View):
         state = self.state
         self.loss = pn.widgets.RadioButtonGroup.from_param(
             state.param.loss, label="Loss", color="primary", variant="outline",
-            sizing_mode="stretch_width",
+            sizing_mode="stretch_width", stylesheets=[TWO_BY_TWO],
         )
         self.step_size = setting_slider(state, "step_size", "Step size α", log=True, step=0.05)
         self.reg_strength = setting_slider(state, "reg_strength", "Regularization λ", step=0.01)
-        self.run_speed = pn.widgets.Select(
-            label="Run speed", options=labels.choices(RUN_SPEEDS), value=state.run_speed or 0,
-            width=150, stylesheets=[STYLESHEET])
-        self.step_button = pn.widgets.Button(label="Step", color="primary", width=80)
-        self.run_button = pn.widgets.Button(label="Run", color="success", width=80)
-        self.randomize_button = pn.widgets.Button(label="Randomize", width=100)
-        self.reset_button = pn.widgets.Button(label="Reset", width=80)
-        self.show_pulls = pn.widgets.Checkbox.from_param(
-            state.param.show_pulls, label="Show each point's pull on the classifiers")
+        self.run_speed = sized(pn.widgets.Select(
+            label="Run speed", options=labels.choices(RUN_SPEEDS), value=state.run_speed or 0), 12)
+        self.step_button = pn.widgets.Button(label="Step", color="primary")
+        self.run_button = pn.widgets.Button(label="Run", color="success")
+        self.randomize_button = pn.widgets.Button(label="Randomize")
+        self.reset_button = pn.widgets.Button(label="Reset")
+        self.show_pulls = setting_checkbox(state, "show_pulls",
+                                           "Show each point's pull on the classifiers")
 
         self.run_speed.param.watch(lambda event: setattr(state, "run_speed", event.new or None),
                                    "value")

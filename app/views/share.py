@@ -10,7 +10,7 @@ import param
 from panel.custom import JSComponent
 
 from losslab.transport.throttle import Throttle
-from losslab.views.base import View
+from losslab.views.base import View, sized
 from losslab.web import STYLESHEET, script_path
 from losslab.session.share_codec import SHARED, ShareError, apply_values, from_json, from_query, to_json, to_query
 
@@ -57,8 +57,8 @@ class ShareControls(View):
         super().__init__(**params)
         state = self.state
         self.download = pn.widgets.FileDownload(callback=self._json_file, filename="losslab.json",
-                                                label="Download this lab as JSON", width=230)
-        self.upload = pn.widgets.FileInput(accept=".json,application/json", width=230)
+                                                label="Download this lab as JSON")
+        self.upload = sized(pn.widgets.FileInput(accept=".json,application/json"), 18)
         self.status = pn.pane.HTML("", stylesheets=[STYLESHEET], margin=(0, 6),
                                    sizing_mode="stretch_width")
         self.address = AddressBar(width=0, height=0, margin=0)
