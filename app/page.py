@@ -20,16 +20,30 @@ from losslab.views.landscape import LandscapeView
 from losslab.views.math import ExplanationView, LossSettings
 from losslab.views.optimizer import OptimizerControls
 from losslab.views.parameters import ParameterControls
+from losslab.views.layout import PAGE_STYLESHEET, PAGE_TEMPLATE, PageLayout, show_presentation
 from losslab.views.plot import PlotView
 from losslab.views.point_rows import PointRows
-from losslab.views.presentation import Presentation
-from losslab.views.readouts import LossReadout, data_table
+from losslab.views.points_table import points_table
+from losslab.views.readouts import LossReadout
 from losslab.views.settings import SettingsControls
 from losslab.views.share import ShareControls
 from losslab.views.shortcuts import Shortcuts
-from losslab.web import STYLESHEET
+from losslab.web import STYLESHEET, WIDGET_STYLESHEET
 
 TABS = ("Points", "Optimizer", "Landscape", "Compare", "Loss", "Data")
+
+TABS_STYLESHEET = """
+/* Six titles in large type are wider than the column: they wrap. */
+.bk-headers-wrapper { flex-wrap: wrap !important; }
+.bk-tab { padding: 0.3em 0.55em; }
+/* Bokeh's track is minmax(auto, 1fr): the widest content of any tab (a long formula) would widen
+   the column. Wide content scrolls in its tab instead. */
+:host(.bk-above) { grid-template: "header" max-content "stack" 1fr / minmax(0, 1fr) !important; }
+:host { min-width: 0 !important; }
+"""
+ROW_STYLESHEET = ":host { flex-wrap: wrap !important; min-width: 0 !important; }"
+"""Rows of widgets wrap when their column is narrower than they are (a phone, large type)."""
+
 
 TITLE = "LossLab"
 """The served page's title."""
@@ -71,7 +85,7 @@ class LabPage(pn.viewable.Viewer):
         self.settings = SettingsControls(state=state, training=self.training)
         self.readout = LossReadout(state=state, frame=self.frame)
         self.rows = PointRows(state=state)
-        self.table = data_table(self.rows.source)
+        self.table = points_table(self.rows.source)
         self.timer = RunTimer(self.training, self.frame)
         self.optimizer = OptimizerControls(state=state, frame=self.frame)
         self.history = HistoryChart(state=state, training=self.training)
@@ -81,57 +95,74 @@ class LabPage(pn.viewable.Viewer):
         self.loss_settings = LossSettings(state=state)
         self.data = DataControls(state=state)
         self.share = ShareControls(state=state, writes_address=self.served)
-        self.shortcuts = Shortcuts(state=state, training=self.training, whole_page=self.served)
+        self.shortcuts = Shortcuts(state=state, training=self.training)
+        # Served, the page is the lab: a key pressed with nothing focused is the lab's too.
+        self.shortcuts.keys.scope = "page" if self.served else "lab"
         self.tabs = pn.Tabs(
-            (TABS[0], pn.Column(pn.pane.Bokeh(self.table, margin=(4, 0)), self.explanation,
-                                margin=0)),
+            (TABS[0], pn.Column(self.table, self.explanation, margin=0)),
             (TABS[1], self.optimizer),
             (TABS[2], self.landscape),
             (TABS[3], self.compare),
             (TABS[4], self.loss_settings),
             (TABS[5], pn.Column(self.data, self.share, margin=0)),
-            margin=(4, 0), dynamic=False,
+            margin=(4, 0), dynamic=False, sizing_mode="stretch_width",
+            stylesheets=[TABS_STYLESHEET],
         )
         self.tabs.param.watch(self._on_tab, "active")
         self.presentation = pn.widgets.Toggle.from_param(state.param.presentation,
-                                                         label="Presentation", width=110)
-        self.fit_view = pn.widgets.Button(label="Fit view to the data", width=160)
+                                                         label="Presentation")
+        self.fit_view = pn.widgets.Button(label="Fit view", description="Fit the view to the data")
         self.fit_view.on_click(lambda event: held(state.fit_view))
 
         header = pn.pane.HTML(
-            "<h1>LossLab</h1><span class='muted'>a linear classifier "
-            "<i>s = W x + b</i> on 2-D points of 3 classes: its loss, its gradient, its updates</span>",
-            css_classes=["header"], sizing_mode="stretch_width", margin=(0, 8),
+            "<h1>LossLab</h1><span class='muted'>a linear classifier <i>s = W x + b</i> on 2-D "
+            "points of 3 classes: drag a point, change W and b, step the optimizer</span>",
+            css_classes=["header"], sizing_mode="stretch_width", margin=0,
             stylesheets=[STYLESHEET],
         )
         # In a notebook, whatever a change leaves unsent (a cell that sets the state) goes out as
         # soon as the kernel is free.
         state.param.watch(lambda *events: notebook.flush_soon(self.frame.document),
                           [name for name in state.param if name != "name"])
+        column = dict(margin=0, stylesheets=[PAGE_STYLESHEET])
+        self.grid = pn.Column(
+            pn.Row(header, self.fit_view, self.presentation, self.shortcuts.toggle,
+                   css_classes=["lab-header"], margin=0, sizing_mode="stretch_width",
+                   stylesheets=[PAGE_STYLESHEET]),
+            pn.Column(self.plot, css_classes=["lab-plot-cell"], margin=0),
+            pn.Column(pn.Column(self.parameters, css_classes=["lab-wb"], margin=0),
+                      pn.Column(self.readout, css_classes=["lab-readouts"], margin=0),
+                      pn.Column(self.history, css_classes=["lab-history"], margin=0),
+                      css_classes=["lab-column", "lab-b"], **column),
+            pn.Column(pn.Column(self.settings, css_classes=["lab-settings"], margin=0),
+                      pn.Column(self.tabs, css_classes=["lab-tabs"], margin=0),
+                      css_classes=["lab-column", "lab-c"], **column),
+            css_classes=["lab-grid"], **column,
+        )
         self.layout = LabColumn(
-            pn.Row(header, self.presentation, self.shortcuts.toggle, margin=0,
-                   sizing_mode="stretch_width"),
-            self.shortcuts,
-            pn.Row(
-                pn.Column(self.plot,
-                          pn.Row(self.fit_view, pn.pane.HTML(
-                              "<span class='muted'>Drag a point to move it, the background to "
-                              "pan.</span>", stylesheets=[STYLESHEET], margin=(12, 6)),
-                              margin=0),
-                          margin=0),
-                pn.Column(self.parameters, self.history, margin=0),
-                pn.Column(self.settings, self.readout, self.tabs, width=410, margin=(0, 4)),
-                margin=0,
-            ),
+            self.grid,
             # The frame and the plot's scene reach the page as references of an empty element of
             # the layout (the components that show their numbers refer to them in a way Bokeh does
             # not follow).
-            pn.pane.Bokeh(Spacer(width=0, height=0, margin=0, tags=[self.frame, self.plot.scene]),
-                          margin=0),
-            self.share.address, Presentation(state=state),
-            notebook.EchoGuard(width=0, height=0, margin=0),
-            stylesheets=[STYLESHEET], margin=0, name="LossLab",
+            pn.Column(
+                pn.pane.Bokeh(Spacer(width=0, height=0, margin=0,
+                                     tags=[self.frame, self.plot.scene]), margin=0),
+                self.share.address, self.shortcuts.keys, PageLayout(width=0, height=0, margin=0),
+                notebook.EchoGuard(width=0, height=0, margin=0),
+                css_classes=["lab-helper"], margin=0),
+            self.shortcuts.help,
+            stylesheets=[STYLESHEET, PAGE_STYLESHEET], margin=0, name="LossLab",
+            css_classes=["lab-page"], sizing_mode="stretch_width",
         )
+        for widget in self.layout.select(pn.widgets.Widget):
+            widget.stylesheets = [*widget.stylesheets, WIDGET_STYLESHEET]
+        for row in self.layout.select(pn.Row):
+            if row is not self.grid[0]:
+                row.param.update(sizing_mode="stretch_width",
+                                 stylesheets=[*row.stylesheets, ROW_STYLESHEET])
+        styled = [self.layout, self.grid, *self.grid[2:4]]
+        show_presentation(styled, state.presentation)
+        state.param.watch(lambda event: show_presentation(styled, event.new), "presentation")
 
     def __panel__(self):
         return self.layout
@@ -196,6 +227,7 @@ def create_app(**settings):
     if settings.get("preset") is not None:
         page.data.preset.value = settings["preset"]
     if served:
+        doc.template = PAGE_TEMPLATE
         pn.state.on_session_destroyed(lambda session_context: page.release())
         if pn.state.location is not None:
             page.share.open_address(pn.state.location.search)

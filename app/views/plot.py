@@ -30,13 +30,8 @@ from losslab.transport.throttle import Throttle
 from losslab.transport.wire import held
 from losslab.views import plot_data
 from losslab.views.base import View
-from losslab.views.presentation import PRESENTATION_SCALE
 from losslab.web import script_module, stylesheet
 
-PLOT_SIZE = 480
-"""Side in pixels of the square drawing in the page's default layout."""
-PLOT_CHROME = 96
-"""Height of the toolbar and the legend around the square."""
 MIN_SIZE = 240
 """The drawing never gets smaller than this, whatever box it is given."""
 
@@ -46,7 +41,7 @@ a thousand of them would cover the whole picture)."""
 
 MARKS_SCALE = 1.5
 """How much thicker and larger presentation mode draws the plot's lines, dots, rings and text:
-more than the page's type grows (PRESENTATION_SCALE), for they must read from the back of a room."""
+more than the page's type grows, for they must read from the back of a room."""
 
 DESCRIBE_RUNNING_S = 2.0
 """During a run the text alternative follows at most this often: nobody listens faster."""
@@ -93,8 +88,9 @@ class PlotView(View):
         self.refresh()
         self.describe = Throttle(state, self._describe, running_every=DESCRIBE_RUNNING_S)
         self.describe()
-        self.panel = LabPlot(scene=self.scene, stylesheets=[PLOT_STYLESHEET], margin=(0, 8),
-                             **self._size())
+        # It fills the box the page's layout gives it (losslab.views.layout).
+        self.panel = LabPlot(scene=self.scene, stylesheets=[PLOT_STYLESHEET], margin=0,
+                             sizing_mode="stretch_both")
 
         for report, handler in (("moved", self._on_moved), ("clicked", self._on_clicked),
                                 ("chosen", self._on_chosen), ("view", self._on_view)):
@@ -103,11 +99,6 @@ class PlotView(View):
         state.param.watch(self._start_over, ["restarted", *OPTIMIZER_SETTINGS])
         state.param.watch(self.describe, ["evaluation", "selected"])
         state.param.watch(self._on_state, ["box", "selected", "presentation", "add_class"])
-
-    def _size(self):
-        grow = PRESENTATION_SCALE if self.state.presentation else 1.0
-        side = round(PLOT_SIZE * grow)
-        return dict(width=side, height=side + PLOT_CHROME)
 
     # -- keeping in step -----------------------------------------------------------------
 
@@ -151,7 +142,6 @@ class PlotView(View):
                 scene.selected = state.selected
             elif event.name == "presentation":
                 scene.presentation = state.presentation
-                self.panel.param.update(**self._size())
             elif event.name == "add_class":
                 scene.add_class = state.add_class
 

@@ -1,16 +1,15 @@
-"""What the numbers are now: the loss readout and the per-point data table."""
+"""What the numbers are now: the loss readout (the table of points is losslab.views.points_table)."""
 
 import html
 
 import numpy as np
 import panel as pn
 import param
-from bokeh.models import CustomJS, DataTable, HTMLTemplateFormatter, NumberFormatter, TableColumn
 
 from losslab.transport.frame import Frame
 from losslab.views.base import View
 from losslab.views.live_table import LiveTable
-from losslab.web import STYLESHEET, script
+from losslab.web import STYLESHEET
 
 READOUT_KEYS = {
     "Data loss": "data-loss",
@@ -20,10 +19,6 @@ READOUT_KEYS = {
     "Steps": "steps",
 }
 """Each readout's label and the CSS class of its value cell."""
-
-
-TABLE_REDRAW_MS = 150
-"""Shortest time between two redraws of the data table."""
 
 
 def format_number(value):
@@ -81,31 +76,3 @@ class LossReadout(View):
     def _on_message(self, event=None):
         text = self.state.message
         self.message.param.update(object=html.escape(text), visible=bool(text))
-
-
-def data_table(points):
-    """One row per point (index, x₀, x₁, class, the three scores, its loss) on the source of
-    losslab.views.point_rows, whose selection is the lab's selected point."""
-    number = NumberFormatter(format="0.000")
-    label = HTMLTemplateFormatter(
-        template='<span style="color:<%= color %>; font-weight:bold">● <%= value %></span>')
-    columns = [
-        TableColumn(field="index", title="#", width=26),
-        TableColumn(field="x0", title="x₀", formatter=number, width=54),
-        TableColumn(field="x1", title="x₁", formatter=number, width=54),
-        TableColumn(field="y", title="y", formatter=label, width=40),
-        TableColumn(field="s0", title="s₀", formatter=number, width=57),
-        TableColumn(field="s1", title="s₁", formatter=number, width=57),
-        TableColumn(field="s2", title="s₂", formatter=number, width=57),
-        TableColumn(field="loss", title="L", formatter=NumberFormatter(format="0.0000"), width=62),
-    ]
-    # The columns have their widths: fitting them to their contents measures every cell's style
-    # and layout on each redraw, which cost the browser more than the plot.
-    table = DataTable(source=points, columns=columns, index_position=None, height=200, width=405,
-                      sortable=False, reorderable=False, autosize_mode="none", name="data-table")
-    # The table redraws only when its row set changes, so new values in the same rows must ask;
-    # at most a few times a second, since numbers changing faster cannot be read anyway and a
-    # redraw costs the browser more than everything else in an update.
-    points.js_on_change("data", CustomJS(args=dict(table=table, every=TABLE_REDRAW_MS),
-                                         code=script("table_redraw.js")))
-    return table

@@ -24,13 +24,15 @@ SHORTCUTS = {
 
 
 class KeyPresses(JSComponent):
-    """Reports the shortcut keys pressed in the lab (not while typing in a field), and, on a page
-    of its own, those pressed with nothing focused: embedded in another page (a notebook), the
-    host's keys stay the host's."""
+    """Reports the shortcut keys pressed on the lab (not while typing in a field).
+
+    Enter or Escape in a box ends the typing there and gives the keys back to the lab."""
 
     keys = param.List(default=list(SHORTCUTS), constant=True, doc="The keys to report.")
-    whole_page = param.Boolean(True, constant=True, doc=(
-        "The lab is the whole page: a key pressed with nothing focused is the lab's too."))
+    scope = param.Selector(default="lab", objects=["lab", "page"], doc=(
+        "Which keys count: only those pressed while the lab has the focus (`lab`, for a lab "
+        "inside another page, a notebook's), or also those pressed with nothing focused "
+        "(`page`, for a page that is the lab)."))
     pressed = param.Dict(default=None, allow_None=True, doc="The last key: {key, seq}.")
 
     _debounce = 0  # act on a key at once
@@ -42,21 +44,20 @@ class Shortcuts(View):
     """The key presses of one page, acted on through its state."""
 
     training = param.ClassSelector(class_=Training, constant=True, doc="What S steps.")
-    whole_page = param.Boolean(True, constant=True, doc=(
-        "The lab is the whole page (served), not embedded in another (a notebook)."))
 
     def __init__(self, **params):
         super().__init__(**params)
-        self.keys = KeyPresses(whole_page=self.whole_page, width=0, height=0,
-                               margin=0)
+        self.keys = KeyPresses(width=0, height=0, margin=0)
         self.keys.param.watch(self._on_key, "pressed")
         rows = "".join(f"<tr><th><kbd>{'Del' if k == 'Delete' else k.upper()}</kbd></th><td>{what}</td></tr>"
                        for k, what in SHORTCUTS.items())
-        self.help_table = pn.pane.HTML(f"<table class='shortcuts'>{rows}</table>",
-                                       stylesheets=[STYLESHEET], visible=False)
-        self.toggle = pn.widgets.Toggle(label="⌨ Shortcuts", width=110, value=False)
-        self.toggle.param.watch(lambda event: setattr(self.help_table, "visible", event.new), "value")
-        self.panel = pn.Column(self.help_table, self.keys, margin=0)
+        # A panel over the page's corner, not a row that pushes the page down.
+        self.help = pn.pane.HTML(
+            f"<table class='shortcuts'><caption>Keyboard shortcuts</caption>{rows}</table>",
+            stylesheets=[STYLESHEET], visible=False, css_classes=["shortcut-help"], margin=0)
+        self.toggle = pn.widgets.Toggle(label="⌨ Shortcuts", value=False)
+        self.toggle.param.watch(lambda event: setattr(self.help, "visible", event.new), "value")
+        self.panel = pn.Column(self.help, self.keys, margin=0)
 
     def _on_key(self, event):
         held(lambda: self._act((event.new or {}).get("key")))

@@ -45,3 +45,7 @@ def stylesheet(name):
 STYLESHEET = stylesheet("losslab.css")
 """LossLab's stylesheet, after the palette's colours as CSS variables. Each component draws in
 its own shadow DOM, so every component that uses these classes is given it."""
+
+
+WIDGET_STYLESHEET = stylesheet("widgets.css")
+"""What Panel's and Bokeh's widgets are given, so that they follow the page's type and palette."""
