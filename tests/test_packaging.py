@@ -32,7 +32,7 @@ def test_the_wheel_holds_one_package_and_its_files(wheel):
     assert top_level == ["losslab"]
     assert {name.split("/")[0] for name in names} == {"losslab", info}
     for expected in ("losslab/__init__.py", "losslab/__main__.py", "losslab/core/losses.py",
-                     "losslab/web/losslab.css", "losslab/web/plot_drag.js",
+                     "losslab/web/losslab.css", "losslab/web/plot.js",
                      "losslab/server/command.py", "losslab/session/state.py"):
         assert expected in names
     assert not [n for n in names if n.endswith(".png")], "the README's screenshot is not shipped"

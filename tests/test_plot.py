@@ -15,7 +15,6 @@ from losslab.session.state import LabState
 from losslab.transport.scene import Scene, unpack
 from losslab.transport.wire import SHORT, held
 from losslab.views import plot_data
-from losslab.views.plot import PLOT_SIZE
 
 
 @pytest.fixture
@@ -204,15 +203,17 @@ def test_the_browser_never_sets_what_the_server_draws():
     assert scene.view == [0.0, 1.0, 0.0, 1.0]
 
 
-def test_presentation_grows_the_plot_and_nothing_undoes_it(page):
+def test_presentation_thickens_the_plot_and_nothing_undoes_it(page):
+    # The plot's size is the page's layout's (tests/browser/test_layout.py); its marks are its own.
     page.state.presentation = True
     assert page.plot.scene.presentation is True
-    assert page.plot.panel.width > PLOT_SIZE
+    assert "presentation" in page.layout.css_classes
     page.state.selected = 2  # selecting draws the same sizes for every point (in the browser)
     page.training.step()
     assert page.plot.scene.presentation is True
     page.state.presentation = False
-    assert page.plot.panel.width == PLOT_SIZE
+    assert page.plot.scene.presentation is False
+    assert "presentation" not in page.layout.css_classes
 
 
 def test_the_text_alternative_says_what_is_drawn(page):
