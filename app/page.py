@@ -141,12 +141,12 @@ class LabPage(pn.viewable.Viewer):
         )
         self.layout = LabColumn(
             self.grid,
-            # The frame and the plot's scene reach the page as references of an empty element of
-            # the layout (the components that show their numbers refer to them in a way Bokeh does
-            # not follow).
+            # The frame, the plot's scene and the table's rows reach the page as references of an
+            # empty element of the layout (the components that show them refer to them in a way
+            # Bokeh does not follow: without this they would not be in the document at all).
             pn.Column(
                 pn.pane.Bokeh(Spacer(width=0, height=0, margin=0,
-                                     tags=[self.frame, self.plot.scene]), margin=0),
+                                     tags=[self.frame, self.plot.scene, self.rows.source]), margin=0),
                 self.share.address, self.shortcuts.keys, PageLayout(width=0, height=0, margin=0),
                 notebook.EchoGuard(width=0, height=0, margin=0),
                 css_classes=["lab-helper"], margin=0),

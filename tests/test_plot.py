@@ -244,3 +244,12 @@ def test_the_table_follows_at_a_readable_rate_during_a_run(monkeypatch):
     page.training.step()  # a single step outside a run: at once
     np.testing.assert_allclose(rows.source.data["loss"], page.state.evaluation.point_losses,
                                rtol=1e-7)
+
+
+def test_every_model_a_component_reads_is_in_the_document():
+    # A component's ESM parameters refer to models Bokeh does not collect for the document: one
+    # left out is never sent its changes, and the browser's edits of it are refused.
+    doc, page = served_page()
+    ids = {model.id for model in doc.models}
+    for model in (page.frame, page.plot.scene, page.rows.source, page.rows.source.selected):
+        assert model.id in ids, model
