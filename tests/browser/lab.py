@@ -7,6 +7,9 @@ from playwright.sync_api import expect
 from losslab.views.readouts import READOUT_KEYS as READOUTS
 
 
+TABLE_ROWS = ".points-table tr.row"
+"""The table of points' rows (app/web/points_table.js), one per point, each with its `data-index`."""
+
 PLOT = ".losslab-plot"
 """The main plot's element (its component draws in a shadow root, which locators pierce). It
 carries a read-only view of the drawing, `losslab` (app/web/plot.js): where a point or a data
@@ -45,10 +48,25 @@ class Lab:
         return float(re.match(r"-?[\d.]+(?:e[-+]?\d+)?", self.readout_text(label)).group(0))
 
     def table_rows(self):
-        """The data table as a list of rows of cell texts."""
-        rows = self.page.locator(".slick-row")
-        return [[c.strip() for c in rows.nth(i).locator(".slick-cell").all_inner_texts()]
+        """The table of points (the rows it draws) as a list of rows of cell texts, with the
+        true minus signs it prints read as ASCII ones."""
+        self.table_settled()
+        rows = self.page.locator(TABLE_ROWS)
+        return [[c.strip().replace("\u2212", "-") for c in rows.nth(i).locator("td").all_inner_texts()]
                 for i in range(rows.count())]
+
+    def table_row_element(self, i):
+        """The table's row of point i."""
+        return self.page.locator(f'{TABLE_ROWS}[data-index="{i}"]')
+
+    def selected_rows(self):
+        """The points whose rows the table shows as selected."""
+        rows = self.page.locator(f"{TABLE_ROWS}.selected")
+        return [int(rows.nth(k).get_attribute("data-index")) for k in range(rows.count())]
+
+    def table_settled(self):
+        """Wait until the table has drawn what it was sent (it draws at the next animation frame)."""
+        self.page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
     def table_row(self, i):
         return self.table_rows()[i]

@@ -1,11 +1,12 @@
 """The LossLab page in headless Chromium: what a student clicks, drags and reads."""
 
+import re
+
 import numpy as np
 import pytest
 from playwright.sync_api import expect
 
 from losslab import core
-from losslab.views.readouts import TABLE_REDRAW_MS
 from losslab import labels
 
 pytestmark = pytest.mark.browser
@@ -90,7 +91,6 @@ def test_each_loss_type_shows_what_core_computes(open_lab, loss):
         lab.wait_for_change("Data loss", before)
     assert lab.readout("Data loss") == pytest.approx(ev.data_loss, abs=5e-5)
     assert lab.readout("Total loss") == pytest.approx(ev.total_loss, abs=5e-5)
-    lab.page.wait_for_timeout(TABLE_REDRAW_MS + 300)  # the table redraws a few times a second
     for i, row in enumerate(lab.table_rows()):
         assert float(row[7]) == pytest.approx(ev.point_losses[i], abs=5e-4)
 
@@ -145,15 +145,14 @@ def test_typing_an_exact_bias_updates_the_loss(open_lab):
 
 def test_selecting_a_row_highlights_its_point_and_back(open_lab):
     lab = open_lab()
-    lab.page.locator(".slick-row").nth(2).locator(".slick-cell").nth(1).click()
-    selected = lab.page.evaluate(
-        "() => Bokeh.documents[0].get_model_by_name('data-table').source.selected.indices")
-    assert selected == [2]
-    assert lab.page.locator(".slick-row").nth(2).locator(".slick-cell.selected").count() > 0
+    lab.table_row_element(2).locator("td").nth(1).click()
+    lab.wait_for_plot("(p) => p.selected() === 2")
+    expect(lab.table_row_element(2)).to_have_class(re.compile(r"\bselected\b"))
+    expect(lab.table_row_element(2)).to_have_attribute("aria-selected", "true")
     x, y = lab.point_on_screen(6)
     lab.page.mouse.click(x, y)
-    expect(lab.page.locator(".slick-row").nth(6).locator(".slick-cell.selected").first).to_be_visible()
-    assert lab.page.locator(".slick-row").nth(2).locator(".slick-cell.selected").count() == 0
+    expect(lab.table_row_element(6)).to_have_class(re.compile(r"\bselected\b"))
+    assert lab.selected_rows() == [6]
 
 
 def test_two_tabs_do_not_affect_each_other(open_lab):
