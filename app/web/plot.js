@@ -114,7 +114,7 @@ export function render({model, el, view}) {
   let upd = unpackUpdate(scene.update)
   let box = clampSpan(squareBox(scene.box))
   const home = box
-  let size = 0, dpr = 1, sz = null, frameBox = null
+  let size = 0, dpr = 1, sz = null, frameBox = null, text
   let panMode = false, dragging = false, onScreen = true, hovered = -1
   let dirtyAxes = true, dirtyScene = true, requested = false, draws = 0
   const axes = axesCanvas.getContext("2d"), ctx = sceneCanvas.getContext("2d")
@@ -122,7 +122,8 @@ export function render({model, el, view}) {
   const dense = () => pts.count > style.labelled_points
   const currentView = () => makeView(box, frameBox)
   const restyle = () => {
-    sz = plotSizes(scene.presentation, dense(), style.presentation_scale)
+    text = parseFloat(getComputedStyle(root).fontSize) || undefined  // the page's small text
+    sz = plotSizes(scene.presentation, dense(), style.presentation_scale, text)
     frameBox = plotFrame(size, sz)
   }
   restyle()
@@ -152,7 +153,7 @@ export function render({model, el, view}) {
     const rect = stage.getBoundingClientRect()
     const fit = Math.max(style.min_size, Math.floor(Math.min(rect.width, rect.height)))
     const ratio = window.devicePixelRatio || 1
-    if (fit === size && ratio === dpr) return
+    if (fit === size && ratio === dpr && parseFloat(getComputedStyle(root).fontSize) === text) return
     size = fit
     dpr = ratio
     for (const c of [axesCanvas, sceneCanvas]) {
@@ -345,6 +346,7 @@ export function render({model, el, view}) {
 
   const resizer = new ResizeObserver(resize)
   resizer.observe(stage)
+  resizer.observe(legend)  // its size follows the page's text, which the plot's text follows too
   const watcher = new IntersectionObserver((entries) => {
     onScreen = entries[entries.length - 1].isIntersecting
     if (onScreen && (dirtyScene || dirtyAxes)) redraw(dirtyAxes)

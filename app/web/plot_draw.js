@@ -7,17 +7,20 @@ const TAU = 2 * Math.PI
 
 // Sizes in CSS pixels, for the number of points and for presentation mode (which scales every
 // line, dot, ring and text by the same factor, whatever is selected).
-function plotSizes(presentation, dense, scale) {
+function plotSizes(presentation, dense, scale, text = 11) {
   const s = presentation ? scale : 1
+  // The plot's text is never smaller than the page's small text (`text`, in CSS pixels), which
+  // grows with the window and in presentation mode; the margin holds the tick labels.
+  const tick = Math.max(11 * s, text)
   return {
     s,
     dot: (dense ? 3.5 : 6.5) * s, outline: (dense ? 0.5 : 1.2) * s,
     ring: (dense ? 1 : 2) * s, ringPerLoss: (dense ? 2.5 : 4.5) * s,
     line: 2.5 * s, arrow: 2.5 * s, gradient: 2.2 * s, pull: 1.4 * s, edge: 1,
     head: 11 * s, smallHead: 7 * s,
-    label: 11 * s, tick: 11 * s, axis: 13 * s,
+    label: tick, tick, axis: Math.max(13 * s, 1.15 * text),
     selected: 3 * s, batch: 11 * s,
-    margin: Math.round(44 * s), pad: 10,
+    margin: Math.round(Math.max(44 * s, 4 * tick)), pad: 10,
   }
 }
 
