@@ -203,7 +203,9 @@ def test_the_tooltip_tells_about_the_point_and_never_covers_it(open_lab):
     for i in (2, 6, 8):
         x, y = lab.point_on_screen(i)
         lab.page.mouse.move(x, y)
-        lab.wait_for_plot(f"(p) => p.tooltip() && p.tooltip().text.startsWith('point {i} ')")
+        # (Softmax's numbers reach the plot a moment after the click.)
+        lab.wait_for_plot(f"(p) => p.tooltip() && p.tooltip().text.startsWith('point {i} ') "
+                          "&& p.tooltip().text.includes('probabilities')")
         tip = lab.plot_js("(p) => p.tooltip()")
         assert "loss" in tip["text"] and "scores" in tip["text"] and "probabilities" in tip["text"]
         radius = lab.plot_js("(p, i) => p.sizes().dot", i)
