@@ -30,10 +30,12 @@ class OptimizerControls(View):
             name: sized(pn.widgets.FloatInput.from_param(state.param[name], label=label), 6)
             for name, label in labels.HYPERPARAMETERS.items()
         }
+        self._following = False
         self.full_batch = checkbox("Full batch", value=state.batch_size is None)
-        self.batch_size = sized(pn.widgets.IntSlider(label="Mini-batch size", start=1,
-                                                     end=max(2, len(state.X)),
-                                                     value=self._batch_value()), 14)
+        # A number box, named by its label (a slider's handle would have no accessible name).
+        self.batch_size = sized(pn.widgets.IntInput(label="Mini-batch size", start=1,
+                                                    end=max(2, len(state.X)),
+                                                    value=self._batch_value()), 8)
         self.seed = sized(pn.widgets.IntInput.from_param(state.param.seed, label="Seed"), 6)
         self.schedule = sized(pn.widgets.Select.from_param(state.param.schedule,
                                                            label="Step-size schedule"), 11.5)
@@ -48,7 +50,7 @@ class OptimizerControls(View):
                                    margin=(0, 6), sizing_mode="stretch_width")
 
         self.full_batch.param.watch(self._on_batch_widgets, "value")
-        self.batch_size.param.watch(self._on_batch_widgets, "value_throttled")
+        self.batch_size.param.watch(self._on_batch_widgets, "value")
         state.param.watch(self._show_hyperparameters, "optimizer")
         state.param.watch(self._show_schedule, "schedule")
         state.param.watch(self._follow_batch_size, ["batch_size", "X"])
@@ -72,13 +74,22 @@ class OptimizerControls(View):
         return n if self.state.batch_size is None else min(self.state.batch_size, n)
 
     def _on_batch_widgets(self, event=None):
-        self.state.batch_size = None if self.full_batch.value else int(self.batch_size.value)
+        if self._following:  # the widgets being set from the state
+            return
+        if self.full_batch.value:
+            self.state.batch_size = None
+        elif self.batch_size.value is not None:  # a cleared box changes nothing
+            self.state.batch_size = int(self.batch_size.value)
 
     def _follow_batch_size(self, *events):
         n = len(self.state.X)
-        self.batch_size.param.update(end=max(2, n), value=max(1, min(self._batch_value(), max(2, n))),
-                                     disabled=self.state.batch_size is None)
-        self.full_batch.value = self.state.batch_size is None
+        self._following = True
+        try:
+            self.batch_size.param.update(end=max(2, n), value=max(1, min(self._batch_value(), max(2, n))),
+                                         disabled=self.state.batch_size is None)
+            self.full_batch.value = self.state.batch_size is None
+        finally:
+            self._following = False
 
     def _show_hyperparameters(self, event=None):
         wanted = self.state.hyperparameter_names
