@@ -39,7 +39,8 @@ TABS_STYLESHEET = """
 /* Bokeh's track is minmax(auto, 1fr): the widest content of any tab (a long formula) would widen
    the column. Wide content scrolls in its tab instead. */
 :host(.bk-above) { grid-template: "header" max-content "stack" 1fr / minmax(0, 1fr) !important; }
-:host { min-width: 0 !important; }
+/* As tall as its content: the flex basis of 0 its Column gives it would be 0 in a grid row. */
+:host { min-width: 0 !important; flex: 0 0 auto !important; }
 """
 ROW_STYLESHEET = ":host { flex-wrap: wrap !important; min-width: 0 !important; }"
 """Rows of widgets wrap when their column is narrower than they are (a phone, large type)."""
