@@ -43,7 +43,8 @@ class ExplanationView(View):
         super().__init__(**params)
         state = self.state
         self.title = pn.pane.HTML("", stylesheets=[STYLESHEET], margin=(4, 6, 0, 6))
-        self.math = pn.pane.LaTeX("", renderer="katex", margin=(0, 6), styles={"font-size": "0.95em"})
+        self.math = pn.pane.LaTeX("", renderer="katex", margin=(0, 6),
+                                  styles={"font-size": "var(--lab-math-size, 0.95em)"})
         self.refresh = Throttle(state, self._update, running_every=MATH_SEND_S)
         state.param.watch(self.refresh, ["evaluation", "selected"])
         self.refresh()
@@ -79,7 +80,8 @@ class LossSettings(View):
         self.reg = pn.widgets.RadioButtonGroup.from_param(state.param.reg, label="Regularizer",
                                                           sizing_mode="stretch_width")
         self.beta = sized(pn.widgets.FloatInput.from_param(state.param.beta, label="β", step=0.1), 6)
-        self.formula = pn.pane.LaTeX("", renderer="katex", margin=(4, 6))
+        self.formula = pn.pane.LaTeX("", renderer="katex", margin=(4, 6),
+                                     styles={"font-size": "var(--lab-math-size, 1em)"})
         self.sanity = pn.pane.HTML("", stylesheets=[STYLESHEET], margin=(0, 6),
                                    sizing_mode="stretch_width")
         self.check_button = pn.widgets.Button(label="Check gradients")
