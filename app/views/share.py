@@ -58,7 +58,8 @@ class ShareControls(View):
         state = self.state
         self.download = pn.widgets.FileDownload(callback=self._json_file, filename="losslab.json",
                                                 label="Download this lab as JSON")
-        self.upload = sized(pn.widgets.FileInput(accept=".json,application/json"), 18)
+        self.upload = sized(pn.widgets.FileInput(accept=".json,application/json",
+                                                 label="Open a lab from a JSON file"), 18)
         self.status = pn.pane.HTML("", stylesheets=[STYLESHEET], margin=(0, 6),
                                    sizing_mode="stretch_width")
         self.address = AddressBar(width=0, height=0, margin=0)
