@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs LossLab with its test extras and Debian's Chromium (for the browser tests),
+# Installs LossLab with its test extras, Debian's Chromium and axe-core (for the browser tests),
 # then runs the whole test suite. No browser is downloaded by any Python package.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -7,16 +7,24 @@ cd "$(dirname "$0")/.."
 python -m pip install --quiet --upgrade pip
 python -m pip install --quiet -e ".[test]"
 
-if [ ! -x /usr/bin/chromium ]; then
+# A Debian package, with apt-get as root or through sudo: install_debian PACKAGE WHAT_NEEDS_IT
+install_debian() {
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -q && apt-get install -y -q chromium
+    apt-get update -q && apt-get install -y -q "$1"
   elif command -v sudo >/dev/null; then
-    sudo apt-get update -q && sudo apt-get install -y -q chromium
+    sudo apt-get update -q && sudo apt-get install -y -q "$1"
   else
-    echo "The browser tests need Debian's chromium at /usr/bin/chromium: install it (apt-get install chromium) and run again." >&2
+    echo "$2 need $1: install it (apt-get install $1) and run again." >&2
     exit 1
   fi
-fi
+}
+
+[ -x /usr/bin/chromium ] || install_debian chromium "The browser tests"
+
+# axe-core, the accessibility check the browser tests run inside the page, from the npm registry
+# at the version tests/browser/package-lock.json pins (the page itself never loads it).
+command -v npm >/dev/null || install_debian npm "The browser tests (to install axe-core)"
+npm ci --prefix tests/browser --no-audit --no-fund --silent
 
 # pytest exits 5 when it collects nothing; that is a failure here too.
 python -m pytest "$@"
