@@ -173,7 +173,7 @@ def test_keys_act_on_the_lab_only_while_it_has_the_focus(notebook, lab, other):
     expect(cells).to_have_count(count + 1)
 
 
-SCALE_JS = "(el) => getComputedStyle(el).getPropertyValue('--losslab-scale').trim()"
+FONT_PX_JS = "(el) => parseFloat(getComputedStyle(el).fontSize)"
 
 
 def test_the_labs_are_independent_and_leave_the_address_alone(notebook, lab, other):
@@ -182,11 +182,13 @@ def test_the_labs_are_independent_and_leave_the_address_alone(notebook, lab, oth
     expect(other.readout("steps")).to_have_text("0")
     expect(other.readout("total-loss")).to_have_text("6.2667")
     # Presentation mode scales its own lab only, not the other, nor the notebook's page.
+    page_px = notebook.page.evaluate(f"() => ({FONT_PX_JS})(document.body)")
+    other_px = other.readout("steps").evaluate(FONT_PX_JS)
     lab.button("Presentation").click()
-    notebook.page.wait_for_function(f"(el) => ({SCALE_JS})(el) == '1.3'",
-                                    arg=lab.readout("steps").element_handle())
-    assert other.readout("steps").evaluate(SCALE_JS) in ("", "1")
-    assert notebook.page.evaluate(f"() => ({SCALE_JS})(document.documentElement)") == ""
+    notebook.page.wait_for_function(f"([el, px]) => ({FONT_PX_JS})(el) >= 1.2 * px",
+                                    arg=[lab.readout("steps").element_handle(), other_px])
+    assert other.readout("steps").evaluate(FONT_PX_JS) == other_px
+    assert notebook.page.evaluate(f"() => ({FONT_PX_JS})(document.body)") == page_px
     assert notebook.page.url == notebook.address
     assert notebook.requests.foreign == [], "requests left the machine"
     assert notebook.requests.errors == [], "browser console errors"
