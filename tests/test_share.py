@@ -14,6 +14,7 @@ from losslab.session.share_codec import (
     MAX_JSON_BYTES,
     MAX_POINTS,
     MAX_QUERY_CHARS,
+    SAFE_QUERY_CHARS,
     SHARED,
     ShareError,
     apply_shared,
@@ -22,6 +23,7 @@ from losslab.session.share_codec import (
     state_from_dict,
     state_to_dict,
     to_json,
+    share_query,
     to_query,
 )
 from losslab.session.state import LabState
@@ -29,8 +31,10 @@ from losslab.session.state import LabState
 SCALARS = [key for key in SHARED if key not in ("X", "y", "W", "b", "box")]
 FUZZ = settings(max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))
 
-LINK_POINTS = 500
-"""Points of full-precision coordinates that a link is sure to hold."""
+LINK_POINTS = 150
+"""Points of full-precision coordinates that a link the lab writes (SAFE_QUERY_CHARS) holds."""
+LECTURE_POINTS = 500
+"""Points of a lecture's data set (three decimals, |x| < 10) that a link holds."""
 
 
 
@@ -112,9 +116,12 @@ def test_a_lecture_sized_data_set_fits_in_a_link():
     state = LabState()
     apply_shared(state, {"X": rng.uniform(-1e6, 1e6, (LINK_POINTS, 2)).tolist(),
                          "y": rng.integers(0, 3, LINK_POINTS).tolist()})
-    assert len(to_query(state)) < MAX_QUERY_CHARS
+    assert len(to_query(state)) <= SAFE_QUERY_CHARS
     assert_values_are_the_states(from_query(to_query(state)), state)
     assert_values_are_the_states(from_json(to_json(state)), state)
+    apply_shared(state, {"X": rng.uniform(-9.999, 9.999, (LECTURE_POINTS, 2)).round(3).tolist(),
+                         "y": rng.integers(0, 3, LECTURE_POINTS).tolist()})
+    assert_values_are_the_states(from_query(to_query(state)), state)
 
 
 def test_the_largest_data_set_goes_to_a_file_and_is_refused_as_a_link():
@@ -125,6 +132,8 @@ def test_the_largest_data_set_goes_to_a_file_and_is_refused_as_a_link():
     assert_values_are_the_states(from_json(to_json(state)), state)
     with pytest.raises(ShareError, match="JSON file"):
         to_query(state)
+    query, whole = share_query(state)
+    assert not whole and len(query) <= SAFE_QUERY_CHARS and "X" not in from_query(query)
 
 
 def test_selector_choices_read_back_from_a_link_as_themselves():

@@ -26,6 +26,12 @@ URL query (``to_query`` / ``from_query``), the same keys in the same order::
 
 Keys may be left out: a missing key keeps the lab's current value (``X`` and ``y`` go together).
 A missing ``version`` is read as the current one.
+
+The lab never writes a link longer than ``SAFE_QUERY_CHARS`` (every browser, proxy and server on
+the way carries that much): a lab whose whole query is longer goes in the address without its
+points, marked ``data=file`` (its points travel as a JSON file). It reads links of up to
+``MAX_QUERY_CHARS``. The server hands the page request's query to the lab already split
+(``from_arguments``), and nothing else parses it.
 """
 
 import json
@@ -42,6 +48,11 @@ from losslab.session.state import MAX_POINTS, LabState
 VERSION = 1
 MAX_JSON_BYTES = 1_000_000
 MAX_QUERY_CHARS = 65_536
+"""Longest query the lab reads."""
+SAFE_QUERY_CHARS = 8_192
+"""Longest query the lab writes."""
+POINTS_BY_FILE = ("data", "file")
+"""The key and value of a link that holds everything but the points (they travel by file)."""
 
 SHARED = (
     "X", "y", "W", "b",
@@ -335,13 +346,30 @@ def _query_value(value):
     return text[:-2] if text.endswith(".0") and text != "-0.0" else text
 
 
+def _join(data):
+    return "&".join(f"{key}={_query_value(value)}" for key, value in data.items())
+
+
+def share_query(state):
+    """(query, whole): the query string of ``state``'s address (no leading "?"; see the module
+    doc), never longer than SAFE_QUERY_CHARS. ``whole`` is False when the points did not fit:
+    the query then holds every other value and ``data=file``."""
+    data = state_to_dict(state)
+    query = _join(data)
+    if len(query) <= SAFE_QUERY_CHARS:
+        return query, True
+    rest = {key: value for key, value in data.items() if key not in ("X", "y")}
+    query = _join({**rest, POINTS_BY_FILE[0]: POINTS_BY_FILE[1]})
+    assert len(query) <= SAFE_QUERY_CHARS, "every value but the points always fits in a link"
+    return query, False
+
+
 def to_query(state):
-    """The shared view of ``state`` as a URL query string (no leading "?"); see the module doc.
-    A lab too large for a link (over MAX_QUERY_CHARS) raises ShareError: it goes in a file."""
-    query = "&".join(f"{key}={_query_value(value)}" for key, value in state_to_dict(state).items())
-    if len(query) > MAX_QUERY_CHARS:
-        raise ShareError(f"This lab is too large for a link ({len(query):,} characters); share it "
-                         "as a JSON file instead.")
+    """The whole shared view of ``state`` as a URL query string (no leading "?"); a lab whose
+    link would be longer than SAFE_QUERY_CHARS raises ShareError: it goes in a file."""
+    query, whole = share_query(state)
+    if not whole:
+        raise ShareError("This lab has too many points for a link; share it as a JSON file.")
     return query
 
 
@@ -385,10 +413,52 @@ def from_query(query):
                                        max_num_fields=2 * len(SHARED))
     except ValueError as error:  # too many fields, or percent-escapes that are not UTF-8
         raise ShareError(f"The link's query cannot be read ({error}).") from None
-    data = {}
+    return _from_pairs(pairs)
+
+
+def from_arguments(arguments):
+    """Validated values (as ``state_from_dict``) from a request's query arguments as the server
+    parsed them: {name: [value as bytes, …]} (str values are taken as they are)."""
+    if not isinstance(arguments, dict):
+        raise ShareError(f"Expected the link's fields, not {_describe(arguments)}.")
+    pairs, size = [], 0
+    for key, values in arguments.items():
+        for value in values if isinstance(values, list) else [values]:
+            if isinstance(value, str):
+                value = value.encode("utf-8", "surrogatepass")
+            if not isinstance(key, str) or not isinstance(value, (bytes, bytearray)):
+                raise ShareError("The link's fields cannot be read.")
+            size += len(key) + len(value) + 2
+            if size > MAX_QUERY_CHARS:
+                raise ShareError(f"The link is longer than {MAX_QUERY_CHARS:,} characters.")
+            if len(pairs) == 2 * len(SHARED):
+                raise ShareError("The link has more fields than a shared lab.")
+            try:
+                pairs.append((key, bytes(value).decode("utf-8")))
+            except UnicodeDecodeError:
+                raise ShareError(f"The value of {key[:40]!r} is not UTF-8 text.") from None
+    return _from_pairs(pairs)
+
+
+def holds_points_by_file(arguments):
+    """Whether a link's fields (as ``from_arguments`` takes them) say its points travel by file."""
+    return POINTS_BY_FILE[0] in arguments
+
+
+def _from_pairs(pairs):
+    """Validated values from a link's (key, text) pairs: each key known and given once."""
+    data, seen = {}, set()
     for key, text in pairs:
-        if key in data:
-            raise ShareError(f"The key {key!r} appears twice in the link.")
+        if key in seen:
+            raise ShareError(f"The key {key[:40]!r} appears twice in the link.")
+        seen.add(key)
+        if key == POINTS_BY_FILE[0]:
+            if text != POINTS_BY_FILE[1]:
+                raise ShareError(f"{key!r} can only be {POINTS_BY_FILE[1]!r} (the points travel "
+                                 f"in a file), not {_describe(text)}.")
+            continue
         _check_known(key)
         data[key] = _parse_query_value(key, text)
+    if POINTS_BY_FILE[0] in seen and "X" in data:
+        raise ShareError("A link whose points travel in a file ('data=file') cannot hold 'X'.")
     return state_from_dict(data)

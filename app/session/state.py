@@ -14,6 +14,25 @@ from losslab import core, labels
 MAX_POINTS = 2000
 """Most points a data set may hold: enough for any lecture, few enough to stay immediate."""
 
+LIMIT = core.PARAMETER_LIMIT
+"""Largest magnitude of a weight, a bias, a coordinate of a point and an edge of the view box,
+whichever way it is set (typing, dragging, adding, zooming, fitting, a link, a file): so whatever
+the lab holds can be written to a link and a file and opened again."""
+LIMIT_TEXT = f"{LIMIT:,.0f}"
+
+
+def within_limit(*values):
+    """Whether every value is a finite number no larger in magnitude than LIMIT."""
+    return all(np.isfinite(v) and abs(v) <= LIMIT for v in values)
+
+
+def _kept_within(low, high):
+    """The interval [low, high] moved (and, wider than the limits, narrowed) to lie in ±LIMIT."""
+    if high - low >= 2 * LIMIT:
+        return -LIMIT, LIMIT
+    shift = max(-LIMIT - low, 0.0) + min(LIMIT - high, 0.0)
+    return max(low + shift, -LIMIT), min(high + shift, LIMIT)
+
 EVALUATED = ("X", "y", "W", "b", "loss", "margin", "squared", "reg", "reg_strength", "beta")
 """The parameters the evaluation depends on."""
 
@@ -144,19 +163,33 @@ class LabState(param.Parameterized):
 
     # -- what a person does --------------------------------------------------------------
 
-    def set_parameter(self, name, index, value):
-        """Set one entry of W (index (k, j)) or b (index k), as a slider does."""
+    def set_parameter(self, name, index, value, typed=None):
+        """Set one entry of W (index (k, j)) or b (index k), as a slider or number box does.
+
+        A value that is not a number within ±LIMIT is refused with a message that says what was
+        not applied (`typed`, the text as typed, if given) and the value in force. Returns
+        whether the entry now holds `value`."""
         current = getattr(self, name)
-        if not np.isfinite(value) or current[index] == value:
-            return
-        updated = np.array(current)
-        updated[index] = value
-        setattr(self, name, core.read_only(updated))
+        if not within_limit(value):
+            label = labels.PARAMETERS[name + "".join(str(i) for i in np.atleast_1d(index))]
+            shown = f"“{typed}”" if typed is not None else f"{value:g}"
+            self.message = (f"{label} must be a number between −{LIMIT_TEXT} and {LIMIT_TEXT}; "
+                            f"{shown} was not applied, so {label} is still {current[index]:g}.")
+            return False
+        if current[index] != value:
+            updated = np.array(current)
+            updated[index] = value
+            setattr(self, name, core.read_only(updated))
+        return True
 
     def move_point(self, i, x0, x1):
-        """Move point i to (x0, x1), as a drag does."""
+        """Move point i to (x0, x1), as a drag does; a point dragged past ±LIMIT stops there."""
         if not (0 <= i < len(self.X)) or not (np.isfinite(x0) and np.isfinite(x1)):
             return
+        if not within_limit(x0, x1):
+            x0, x1 = (float(np.clip(v, -LIMIT, LIMIT)) for v in (x0, x1))
+            self.message = (f"Points stay within ±{LIMIT_TEXT} on both axes (the lab's limit): "
+                            "this one stopped at the edge.")
         moved = np.array(self.X)
         moved[i] = (x0, x1)
         self.X = core.read_only(moved)
@@ -168,6 +201,10 @@ class LabState(param.Parameterized):
                             "Delete some to add more.")
             return
         if not (np.isfinite(x0) and np.isfinite(x1)) or label not in range(self.num_classes):
+            return
+        if not within_limit(x0, x1):
+            self.message = (f"No point was added: points lie within ±{LIMIT_TEXT} on both axes "
+                            f"(the lab's limit), and ({x0:g}, {x1:g}) does not.")
             return
         self.param.update(X=core.read_only(np.vstack([self.X, [[x0, x1]]])),
                           y=core.read_only(np.append(self.y, int(label)), np.int64), batch=None)
@@ -194,6 +231,21 @@ class LabState(param.Parameterized):
                           batch=None,
                           message="")
 
+    def set_box(self, box):
+        """Show the view box (xmin, xmax, ymin, ymax), as a pan or zoom does. A box that reaches
+        past ±LIMIT is moved (or, wider than that, narrowed) to lie within it, with a message;
+        one without a finite, positive width and height is ignored. Returns the box in force."""
+        xmin, xmax, ymin, ymax = values = tuple(float(v) for v in box)
+        if not (np.isfinite(values).all() and xmin < xmax and ymin < ymax):
+            return self.box
+        if not within_limit(*values):
+            values = (*_kept_within(xmin, xmax), *_kept_within(ymin, ymax))
+            self.message = (f"The view reaches at most ±{LIMIT_TEXT} on both axes (the lab's "
+                            "limit).")
+        if values[0] < values[1] and values[2] < values[3]:
+            self.box = values
+        return self.box
+
     def fit_view(self):
         """Re-centre the view on the data (the default view when there is none)."""
         if len(self.X) == 0:
@@ -202,7 +254,7 @@ class LabState(param.Parameterized):
         low, high = self.X.min(axis=0), self.X.max(axis=0)
         centre = (low + high) / 2
         half = max(0.6 * float((high - low).max()), core.DEFAULT_BOX[1])
-        self.box = (centre[0] - half, centre[0] + half, centre[1] - half, centre[1] + half)
+        self.set_box((centre[0] - half, centre[0] + half, centre[1] - half, centre[1] + half))
 
     def notes(self):
         """Plain-words remarks on an unusual state: the data's, and classes without a line."""

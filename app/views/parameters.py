@@ -11,6 +11,7 @@ from panel.custom import JSComponent
 
 from losslab import labels
 from losslab.palette import CLASS_COLORS, CLASS_TEXT_COLORS, GRADIENT_TEXT_COLOR
+from losslab.session.state import LIMIT
 from losslab.transport.frame import Frame
 from losslab.transport.wire import compact
 from losslab.views.base import View
@@ -27,6 +28,8 @@ class ParameterPanel(JSComponent):
                                 doc="The page's frame, whose `parameters` the rows show.")
     edit = param.Dict(default=None, allow_None=True, doc="The last edit in the browser.")
     gradient_color = param.Color(GRADIENT_TEXT_COLOR, constant=True, doc="Colour of the gradients.")
+    limit = param.Number(LIMIT, constant=True, doc="Largest magnitude an entry may take (the "
+                                                   "state's); a slider's range grows up to it.")
 
     _esm = script_path("parameter_panel.js")
     _debounce = 0  # follow a dragged slider at once, not after Panel's 50 ms batching
@@ -69,9 +72,13 @@ class ParameterControls(View):
         )
 
     def _on_edit(self, event):
+        """An entry set in the browser: a number, or (`text`) what was typed and is not one."""
         edit = event.new or {}
-        index, value = edit.get("index"), edit.get("value")
-        if isinstance(index, int) and 0 <= index < len(self.entries) and \
-                isinstance(value, (int, float)) and not isinstance(value, bool):
-            name, entry = self.entries[index]
+        index, value, text = edit.get("index"), edit.get("value"), edit.get("text")
+        if not (isinstance(index, int) and 0 <= index < len(self.entries)):
+            return
+        name, entry = self.entries[index]
+        if isinstance(text, str):
+            self.state.set_parameter(name, entry, float("nan"), typed=text[:40])
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
             self.state.set_parameter(name, entry, float(value))

@@ -174,9 +174,13 @@ class PlotView(View):
     def _on_view(self, attr, old, new):
         if not isinstance(new, list) or len(new) != 4:
             return
-        box = tuple(float(v) for v in new)
-        if np.isfinite(box).all() and box[0] < box[1] and box[2] < box[3]:
-            held(lambda: setattr(self.state, "box", box))
+        box = tuple(float(v) if isinstance(v, (int, float)) else np.nan for v in new)
+
+        def show():
+            # The state keeps the view within the lab's limits: a pan or zoom past them goes
+            # back to the box it kept, even when that box did not change.
+            self.scene.box = list(self.state.set_box(box))
+        held(show)
 
 
 def _number(report, key):

@@ -22,7 +22,11 @@ READOUT_KEYS = {
 
 
 def format_number(value):
-    """A readout number: four decimals, or scientific notation when that would be unreadable."""
+    """A readout number: four decimals, or scientific notation when that would be unreadable.
+    Never "inf" or "nan": within the lab's limits every loss is finite, and a value that is not
+    says so in words."""
+    if not np.isfinite(value):
+        return "not a finite number"
     if value == 0 or 1e-4 <= abs(value) < 1e6:
         return f"{value:.4f}"
     return f"{value:.4e}"

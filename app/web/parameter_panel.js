@@ -37,7 +37,10 @@ export function render({ model, view }) {
       Object.assign(slider, {type: "range", min: -RANGE, max: RANGE, step: 0.01, id: label.htmlFor})
       slider.setAttribute("aria-label", spec.label)
       const number = document.createElement("input")
-      Object.assign(number, {type: "number", step: 0.01, className: "value"})
+      // A text box, not type=number: a browser empties a number box holding text it cannot
+      // read (1e400, 1,5), and the lab could not say what was refused.
+      Object.assign(number, {type: "text", inputMode: "decimal", className: "value",
+                             autocomplete: "off", spellcheck: false})
       number.setAttribute("aria-label", `${spec.label} value`)
       const gradient = document.createElement("span")
       gradient.className = `gradient gradient-${spec.key}`
@@ -46,18 +49,25 @@ export function render({ model, view }) {
       box.appendChild(row)
 
       const entry = {slider, number, gradient, touched: -Infinity}
-      const send = (value) => {
+      const send = (value, text) => {
         entry.touched = performance.now()
-        model.edit = {index: i, value: value, seq: ++edits}
+        model.edit = {index: i, value: value, ...(text === undefined ? {} : {text}), seq: ++edits}
       }
       slider.addEventListener("input", () => {
         number.value = show(Number(slider.value))
         send(Number(slider.value))
       })
       number.addEventListener("change", () => {
-        const value = Number(number.value)
-        if (number.value.trim() !== "" && Number.isFinite(value)) send(value)
-        else number.value = show(frame.parameters.values[i])
+        const text = number.value.trim().replace("\u2212", "-")
+        const value = Number(text)
+        if (text === "") { number.value = show(frame.parameters.values[i]); return }
+        // The server applies a number within the lab's limit, or says why not; either way the
+        // box shows the value in force (a refused one at once: the state does not change).
+        if (Number.isFinite(value)) send(value)
+        else send(null, text)
+        if (!Number.isFinite(value) || Math.abs(value) > model.limit) {
+          number.value = show(frame.parameters.values[i])
+        }
       })
       rows.push(entry)
     }
@@ -73,7 +83,7 @@ export function render({ model, view }) {
       if (now - touched < HANDS_OFF_MS) return
       const value = values[i]
       // The range grows with a parameter that leaves it; the value itself is never clipped.
-      const reach = Math.max(RANGE, Math.abs(value) * 1.25)
+      const reach = Math.min(Math.max(RANGE, Math.abs(value) * 1.25), model.limit)
       if (Math.abs(value) > Number(slider.max)) { slider.min = -reach; slider.max = reach }
       slider.value = value
       slider.title = String(value)
