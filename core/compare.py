@@ -31,7 +31,8 @@ def batch_sequence(n: int, batch_size: int | None, seed: int, steps: int) -> lis
 def compare_optimizers(X, y, W, b, optimizers: dict[str, Optimizer], steps: int, *,
                        batch_size: int | None = None, seed: int = 0, schedule: str = "constant",
                        decay_rate: float = 0.5, decay_every: int = 100,
-                       record_batches: bool = False, **objective) -> dict[str, dict[str, np.ndarray]]:
+                       record_batches: bool = False, progress=None,
+                       **objective) -> dict[str, dict[str, np.ndarray]]:
     """Run ``steps`` updates of each optimizer from (W (C, 2), b (C,)) on X (N, 2), y (N,).
 
     ``optimizers`` maps a label to an Optimizer. Each is copied and reset before its run, so every
@@ -49,6 +50,10 @@ def compare_optimizers(X, y, W, b, optimizers: dict[str, Optimizer], steps: int,
     A run diverges by the lab's one rule (``core.divergence``: a loss or parameter that is not
     finite, a parameter past the limit, a thousandfold growth of the loss from its start): it
     stops there, its remaining entries are NaN and "W", "b" are the last parameters before that.
+
+    ``progress``, if given, is called as ``progress(done, total)`` after every step: the steps
+    taken so far over all runs, of ``len(optimizers) * steps``. Whatever it raises stops the
+    comparison and reaches the caller (that is how a caller cancels).
     """
     X, y = np.asarray(X, dtype=float).reshape(-1, 2), np.asarray(y, dtype=np.intp)
     W, b = np.asarray(W, dtype=float), np.asarray(b, dtype=float)
@@ -61,7 +66,8 @@ def compare_optimizers(X, y, W, b, optimizers: dict[str, Optimizer], steps: int,
         return evaluate(X, y, params["W"], params["b"], **objective)
 
     runs = {}
-    for label, original in optimizers.items():
+    total = len(optimizers) * steps
+    for number, (label, original) in enumerate(optimizers.items()):
         optimizer = copy.deepcopy(original)
         optimizer.reset()
         base = optimizer.step_size
@@ -87,6 +93,8 @@ def compare_optimizers(X, y, W, b, optimizers: dict[str, Optimizer], steps: int,
                 optimizer.step_size = step_sizes[t]
                 params, _ = train_step(X, y, params, optimizer, batch=batches[t], **objective)
                 evaluation = full_evaluation(params)
+                if progress is not None:
+                    progress(number * steps + t + 1, total)
         run = dict(history, step_size=step_sizes, W=last_good["W"], b=last_good["b"],
                    diverged=reason is not None, reason=reason)
         if record_batches:

@@ -110,12 +110,14 @@ def _penalties(Ws, reg, strength, beta):
 
 def loss_grid(X, y, W, b, direction_u, direction_v, us, vs, *, loss="weston_watkins",
               margin=1.0, squared=False, reg="l2", reg_strength=0.1, beta=0.5,
-              max_rows=MAX_ROWS) -> np.ndarray:
+              max_rows=MAX_ROWS, progress=None) -> np.ndarray:
     """(len(vs), len(us)) total loss at θ₀ + u d_u + v d_v; row i is v = vs[i], column j u = us[j].
 
     X (N, 2), y (N,), W (C, 2), b (C,) as for ``core.evaluate`` (θ₀ = flatten(W, b)); directions
     (3C,); us (U,), vs (V,). The objective settings are those of ``core.evaluate``. The cells are
     computed in chunks of at most ``max_rows`` (cell, point) rows; the answer does not depend on it.
+    ``progress``, if given, is called as ``progress(cells done, cells)`` after each chunk; whatever
+    it raises stops the computation and reaches the caller.
     """
     X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=np.intp)
     W, b = np.asarray(W, dtype=float), np.asarray(b, dtype=float)
@@ -148,6 +150,8 @@ def loss_grid(X, y, W, b, direction_u, direction_v, us, vs, *, loss="weston_watk
         rows = class_major.reshape(num_classes, g * num_points).T
         point_losses, _ = score_losses(rows, np.tile(y, g), loss, margin=margin, squared=squared)
         total[chunk] += point_losses.reshape(g, num_points).mean(axis=1)
+        if progress is not None:
+            progress(min(start + cells_per_chunk, num_cells), num_cells)
     return total.reshape(len(vs), len(us))
 
 

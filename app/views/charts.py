@@ -19,6 +19,7 @@ from bokeh.plotting import figure
 
 from losslab import core, labels
 from losslab.palette import COMPARE_STYLES, LOSS_COLORS, TEXT_MUTED
+from losslab.session import background
 from losslab.session.history import FIELDS
 from losslab.session.training import DIVERGED, Training
 from losslab.transport.throttle import Throttle
@@ -36,6 +37,8 @@ stream makes the browser repaint the chart, and a curve read by eye needs no mor
 SERIES = {"total_loss": "total", "data_loss": "data", "reg_loss": "regularization"}
 MIN_STEPS_SHOWN = 10
 """The step axis spans at least this many steps: before the first step it reads 0 … 10."""
+COMPARE_POLL_MS = 200
+"""How often a comparison's progress is read and shown while it runs."""
 
 
 def _chart(title, y_label):
@@ -146,7 +149,11 @@ class HistoryChart(View):
 
 class CompareChart(View):
     """Two to four optimizers run from the current W, b on the same data and the same batches,
-    their total losses on one chart."""
+    their total losses on one chart.
+
+    Served by `losslab`, a comparison runs off the server's event loop (in a job process of
+    losslab.session.background), with a progress bar and Cancel, so it never holds up another
+    lab; elsewhere (a notebook) it runs at once."""
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -156,7 +163,13 @@ class CompareChart(View):
                                                    max_items=len(COMPARE_STYLES)), 20)
         self.steps = sized(pn.widgets.IntInput(label="Steps", value=200, start=1, end=5000), 7)
         self.button = pn.widgets.Button(label="Compare", color="primary")
-        self.status = pn.pane.HTML("", margin=(0, 6))
+        # Cancel and the progress bar stay on the page, idle between comparisons: showing and
+        # hiding them would lay the page out again each time (a second on a busy laptop).
+        self.cancel = pn.widgets.Button(label="Cancel", disabled=True)
+        self.progress = sized(pn.indicators.Progress(value=0, max=1000,
+                                                     css_classes=["compare-progress"],
+                                                     margin=(14, 8)), 10)
+        self.status = pn.pane.HTML("", margin=(0, 6), css_classes=["compare-status"])
         self.figure = _chart("Total loss from the same start", "total loss")
         # One line per optimizer that can be compared, built once on one source: a run only
         # gives them data, so the page never builds a plot's parts while it draws into them.
@@ -165,8 +178,13 @@ class CompareChart(View):
                                        line_dash=dash, line_width=2.5, visible=False)
                       for i, (color, dash) in enumerate(COMPARE_STYLES)]
         self.legend = _legend_below(self.figure, [])
+        self._job = self._poller = None
+        self._steps_asked = 0
         self.button.on_click(lambda event: held(self.run))
-        self.panel = pn.Column(pn.Row(self.choice, self.steps, margin=0), self.button, self.status,
+        self.cancel.on_click(lambda event: held(lambda: self._end("Cancelled.")))
+        self.panel = pn.Column(pn.Row(self.choice, self.steps, margin=0),
+                               pn.Row(self.button, self.cancel, self.progress, margin=0),
+                               self.status,
                                figure_pane(text_in_em(self.figure), CHART_HEIGHT_EM), margin=0)
 
     def _columns(self, runs):
@@ -180,6 +198,9 @@ class CompareChart(View):
                    for i, loss in enumerate(losses)}}
 
     def run(self, event=None):
+        """Start a comparison of the chosen optimizers from the lab as it is now."""
+        if self._job is not None:
+            return
         names = list(self.choice.value)
         if not 2 <= len(names) <= len(self.lines):
             self.status.object = f"Pick 2 to {len(self.lines)} optimizers."
@@ -188,13 +209,68 @@ class CompareChart(View):
         optimizers = {labels.OPTIMIZERS[name]: core.make_optimizer(
                           name, state.step_size, **state.hyperparameters_of(name))
                       for name in names}
-        runs = core.compare_optimizers(
-            state.X, state.y, state.W, state.b, optimizers, int(self.steps.value),
-            batch_size=state.batch_size, seed=state.seed, schedule=state.schedule,
-            decay_rate=state.decay_rate, decay_every=state.decay_every, **state.objective,
-        )
+        steps = int(self.steps.value)
+        args = (state.X, state.y, state.W, state.b, optimizers, steps)
+        settings = dict(batch_size=state.batch_size, seed=state.seed, schedule=state.schedule,
+                        decay_rate=state.decay_rate, decay_every=state.decay_every,
+                        **state.objective)
+        doc = pn.state.curdoc
+        if not background.available() or doc is None or doc.session_context is None:
+            self._show(core.compare_optimizers(*args, **settings), steps)  # a notebook, say
+            return
+        try:
+            self._job = background.Job(core.compare_optimizers, *args, **settings)
+        except background.Busy as busy:
+            self.status.object = html.escape(str(busy))
+            return
+        self._steps_asked = steps
+        self.button.disabled = True
+        self.cancel.disabled = False
+        self.progress.value = 0
+        self.status.object = html.escape(f"Comparing {len(names)} optimizers over {steps} steps…")
+        self._poller = (doc, doc.add_periodic_callback(self._poll, COMPARE_POLL_MS))
+
+    def release(self):
+        """The session has ended: stop its comparison, if one runs."""
+        if self._job is not None:
+            self._job.cancel()
+            self._job = None
+
+    def _poll(self):
+        if self._job is None:
+            return
+        outcome = self._job.poll()
+        if outcome is None:
+            self.progress.value = int(1000 * self._job.fraction)
+            return
+        kind, result = outcome
+        if kind == "ok":
+            held(lambda: (self._end(), self._show(result, self._steps_asked)))
+        elif kind == "stopped":
+            held(lambda: self._end(f"Stopped: {result}."))
+        else:
+            held(lambda: self._end(f"The comparison failed: {result}."))
+
+    def _end(self, text=None):
+        """The comparison is over (`text` says why, if it did not finish)."""
+        if self._job is not None:
+            self._job.cancel()
+            self._job = None
+        if self._poller is not None:
+            doc, callback = self._poller
+            self._poller = None
+            if doc.session_context is not None:
+                doc.remove_periodic_callback(callback)
+        self.button.disabled = False
+        self.cancel.disabled = True
+        self.progress.value = 1000 if text is None else 0  # full: finished
+        if text is not None:
+            self.status.object = html.escape(f"{text} The chart shows the last comparison "
+                                             "that finished.")
+
+    def _show(self, runs, steps):
         self.source.data = self._columns(runs)
-        self.figure.x_range.end = max(MIN_STEPS_SHOWN, int(self.steps.value))
+        self.figure.x_range.end = max(MIN_STEPS_SHOWN, steps)
         for i, line in enumerate(self.lines):
             line.visible = i < len(runs)
         self.legend.items = [LegendItem(label=label, renderers=[line])
@@ -206,5 +282,4 @@ class CompareChart(View):
             else:  # entry t is the loss after t steps: the step after the last finite entry stopped it
                 stopped_at = int(np.isfinite(run["total_loss"]).sum())
                 finals.append(f"{label} stopped at step {stopped_at}: {DIVERGED[run['reason']]}")
-        self.status.object = html.escape(
-            f"Total loss after {int(self.steps.value)} steps: {'; '.join(finals)}")
+        self.status.object = html.escape(f"Total loss after {steps} steps: {'; '.join(finals)}")

@@ -12,7 +12,9 @@ from bokeh.plotting import figure
 
 from losslab import core, labels
 from losslab.palette import VELOCITY_COLOR
+from losslab.session import background
 from losslab.transport.throttle import Throttle
+from losslab.transport.wire import held
 from losslab.views.base import View, sized
 from losslab.views.figures import TEXT_SIZES, figure_pane, text_in_em
 
@@ -21,6 +23,14 @@ RESOLUTION = 61
 
 MAX_GRID_WORK = 1_000_000
 """Cells × points evaluated per landscape, at most."""
+
+LOOP_GRID_WORK = 100_000
+"""Cells × points up to which a grid is computed at once (a few milliseconds: the default data's
+61 × 61 grid is 33,489); a larger one is computed off the server's loop (at 2000 points a grid
+took 250 ms to a second there, and every other lab's Run stood still meanwhile)."""
+
+JOB_ROWS = 100_000
+"""(cell, point) rows per chunk of a grid computed as a job: it can be stopped after each."""
 
 GRID_SHARE = 0.2
 """While running, recomputing the loss grid takes at most this share of the time: a new grid
@@ -57,6 +67,7 @@ class LandscapeView(View):
         self._key = None
         self._plane = None  # (origin θ0, du, dv) of the random plane
         self._grid_cost = 0.0  # what the last grid cost (s)
+        self._job = None  # the grid being computed off the loop: (job, key, axes, started)
         # Drawn only while shown; the grid, while running, at most GRID_SHARE of the time.
         self.refresh = Throttle(state, self._draw, shown=False)
         self._grid = Throttle(state, self._draw_grid, shown=False,
@@ -139,17 +150,42 @@ class LandscapeView(View):
 
     def _draw_grid(self):
         state = self.state
-        origin, du, dv, (cu, cv) = self._axes()
+        origin, du, dv, at = self._axes()
         key = self._grid_key(origin, du, dv)
-        if key == self._key:
-            return
+        if key == self._key or self._job is not None:
+            return  # drawn, or being computed (the next is asked for when it is done)
         started = time.perf_counter()
         span = float(self.span.value)
         n_points = max(1, len(state.X))
         cells = int(min(RESOLUTION, max(11, np.sqrt(MAX_GRID_WORK / n_points))))
         us, vs = core.grid_axes(0.0, 0.0, span, cells)
         W, b = core.unflatten(origin, state.num_classes)
-        losses = core.loss_grid(state.X, state.y, W, b, du, dv, us, vs, **state.objective)
+        arguments = (state.X, state.y, W, b, du, dv, us, vs)
+        doc = pn.state.curdoc
+        if cells * cells * n_points > LOOP_GRID_WORK and background.available() and \
+                doc is not None and doc.session_context is not None:
+            try:
+                job = background.Job(core.loss_grid, *arguments, max_rows=JOB_ROWS,
+                                     **state.objective)
+            except background.Busy:
+                return  # asked for again with the next change
+            self._job = (job, key, (at, span), started)
+            job.when_done(lambda: doc.add_next_tick_callback(self._grid_computed))
+            return
+        self._show_grid(core.loss_grid(*arguments, **state.objective), key, at, span, started)
+
+    def _grid_computed(self):
+        """On the session's loop: the grid computed off it has come (or failed)."""
+        if self._job is None:
+            return
+        (job, key, (at, span), started), self._job = self._job, None
+        kind, losses = job.poll() or ("stopped", None)
+        if kind == "ok":
+            held(lambda: self._show_grid(losses, key, at, span, started))
+        self._grid()  # the lab may have moved on meanwhile: its grid next
+
+    def _show_grid(self, losses, key, at, span, started):
+        cu, cv = at
         positive = losses[losses > 0]
         self.mapper.update(low=float(positive.min()) if positive.size else 1e-3,
                            high=float(max(losses.max(), 1e-3)))
@@ -159,6 +195,12 @@ class LandscapeView(View):
         self.figure.y_range.update(start=cv - span, end=cv + span)
         self._key = key
         self._grid_cost = time.perf_counter() - started
+
+    def release(self):
+        """The session has ended: stop its grid, if one is being computed."""
+        if self._job is not None:
+            self._job[0].cancel()
+            self._job = None
 
     def _draw(self):
         state = self.state
