@@ -15,6 +15,7 @@ from losslab.transport.frame import Frame
 from losslab.transport.pacing import RunTimer
 from losslab.transport.wire import held
 from losslab.views.charts import CompareChart, HistoryChart
+from losslab.views.connection import ConnectionWatch
 from losslab.views.data import DataControls
 from losslab.views.landscape import LandscapeView
 from losslab.views.math import ExplanationView, LossSettings
@@ -99,6 +100,7 @@ class LabPage(pn.viewable.Viewer):
         self.shortcuts = Shortcuts(state=state, training=self.training)
         # Served, the page is the lab: a key pressed with nothing focused is the lab's too.
         self.shortcuts.keys.scope = "page" if self.served else "lab"
+        self.connection = ConnectionWatch(width=0, height=0, margin=0)
         self.tabs = pn.Tabs(
             (TABS[0], pn.Column(self.table, self.explanation, margin=0)),
             (TABS[1], self.optimizer),
@@ -149,7 +151,7 @@ class LabPage(pn.viewable.Viewer):
                 pn.pane.Bokeh(Spacer(width=0, height=0, margin=0,
                                      tags=[self.frame, self.plot.scene, self.rows.source]), margin=0),
                 self.share.address, self.shortcuts.keys, PageLayout(width=0, height=0, margin=0),
-                notebook.EchoGuard(width=0, height=0, margin=0),
+                notebook.EchoGuard(width=0, height=0, margin=0), self.connection,
                 css_classes=["lab-helper"], margin=0),
             self.shortcuts.help,
             stylesheets=[STYLESHEET, PAGE_STYLESHEET], margin=0, name="LossLab",
@@ -177,8 +179,10 @@ class LabPage(pn.viewable.Viewer):
         self.data.show(tab == "Data")
 
     def release(self):
-        """Stop what would outlive the page: its Run timer."""
+        """Stop what would outlive the page: its Run timer and any comparison it started."""
         self.timer.stop()
+        self.compare.release()
+        self.landscape.release()
 
 
 SETTINGS = ("preset", *SHARED)
@@ -230,6 +234,10 @@ def create_app(**settings):
     if served:
         doc.template = PAGE_TEMPLATE
         pn.state.on_session_destroyed(lambda session_context: page.release())
-        if pn.state.location is not None:
-            page.share.open_address(pn.state.location.search)
+        page.connection.served = True
+        # The lab reads its address itself, as the server parsed it (for a session its
+        # websocket opened, from the session's token): Panel's own reading of it fails on some
+        # addresses and hands some values to a Python-literal parser.
+        request = doc.session_context.request
+        page.share.open_arguments(request.arguments if request is not None else {})
     return page

@@ -270,3 +270,28 @@ def load_points(lab, n, seed=1):
         lab.page.locator("td.accuracy").filter(has_text=f"/{n})").wait_for(timeout=60_000)
     lab.open_tab("Points")
     lab.page.wait_for_timeout(500)
+
+
+# -- protocol clients -----------------------------------------------------------------------------
+
+def pull_signed_session(url, timeout_s=30):
+    """Bokeh's `pull_session` for a server that signs its session ids (losslab does, with a secret
+    of its own start, which a client cannot know): the session id and token are the ones the
+    server put in the page it served, as a browser's are. `url` may hold a lab's query."""
+    from bokeh.client.session import ClientSession
+    from bokeh.client.util import websocket_url_for_server_url
+    from bokeh.util.token import get_session_id
+
+    with urllib.request.urlopen(url, timeout=timeout_s) as response:
+        page = response.read().decode("utf-8")
+    token = re.search(r'"token":\s*"([^"]+)"', page).group(1)
+
+    class PageSession(ClientSession):
+        @property
+        def token(self):
+            return token
+
+    session = PageSession(session_id=get_session_id(token),
+                          websocket_url=websocket_url_for_server_url(url.partition("?")[0]))
+    session.pull()
+    return session

@@ -16,7 +16,8 @@ carries at 8 updates per second each (1000 ms ÷ CPU ms per update ÷ 8).
 Second part (shared), as a classroom on this one machine would have it:
 for each `--num-procs` value, serves LossLab with `losslab --port P --no-show --num-procs N
 --session-timeout 5` (the short timeout only makes the memory-after figure come sooner) and
-opens K sessions with Bokeh's own protocol client (`bokeh.client.pull_session`: the websocket and
+opens K sessions with Bokeh's own protocol client (a `bokeh.client` session on the id and token
+of a served page, `_harness.pull_signed_session`: the websocket and
 messages a browser uses, without a browser), spread over `--client-procs` processes with one
 thread per session. Each session
 
@@ -64,7 +65,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _floor import columns_matching, serve_floor  # noqa: E402
 from _harness import (  # noqa: E402
     connections_per_process, cpu_seconds, free_port, load_average, machine, memory_bytes,
-    process_tree, served)
+    process_tree, pull_signed_session, served)
 
 TARGET_RATE = 8.0
 TARGET_RATIO = 2.0
@@ -115,10 +116,9 @@ def without_nagle(session):
 
 def student(url, go, stop, times, ready):
     """One session: pull, press Run when `go` is set, answer every frame, until `stop`."""
-    from bokeh.client import pull_session
     from bokeh.events import ButtonClick, DocumentReady
 
-    session = pull_session(url=url)
+    session = pull_signed_session(url)
     without_nagle(session)
     run, frame = find_models(session.document)
     # A page reports that it has rendered the document; until then Panel holds back (and drops)
@@ -268,10 +268,8 @@ def one_run(sessions, seconds, num_procs, client_procs, rounds):
             workers = num_procs if num_procs > 1 else 1
             # Baseline: after a few sessions (the first loads what every session uses) were
             # opened and released, in every server process.
-            from bokeh.client import pull_session
-
             for _ in range(workers * 2):
-                pull_session(url=url).close()
+                pull_signed_session(url).close()
             time.sleep(SESSION_TIMEOUT_S + 3)
             base_pss, base_rss = server_memory(server.pid)
             results = [one_round(server, url, sessions, seconds, workers, client_procs)

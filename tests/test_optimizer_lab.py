@@ -188,20 +188,29 @@ def test_compare_runs_the_chosen_optimizers_from_the_same_start(page):
     assert "Pick 2 to 4 optimizers" in page.compare.status.object
 
 
-def test_the_address_waits_for_the_run_to_stop_then_holds_its_last_state():
+def test_the_address_follows_a_run_every_few_seconds_then_holds_its_last_state():
     from losslab.session.share_codec import from_query, to_query
+    from losslab.views.share import ADDRESS_RUN_EVERY_S
 
     page = LabPage(state=LabState(random_seed=0), served=True)
-
-    page.share._written_at = 0.0
+    writer = page.share.write_address
+    writer.forget()
     page.state.step_size = 0.02  # a change: written at once
     written = page.share.address.query
     assert from_query(written)["step_size"] == pytest.approx(0.02)
     page.state.running = True
     page.timer.stop()
-    page.share._written_at = 0.0
+    assert writer.interval() == ADDRESS_RUN_EVERY_S
+    writer.forget()
+    page.training.step()
+    first = page.share.address.query
+    assert from_query(first)["W"].tobytes() == page.state.W.tobytes(), "written during the run"
     for _ in range(3):
         page.training.step()
-    assert page.share.address.query == written, "the address was rewritten during the run"
+    assert page.share.address.query == first, "written more often than every few seconds"
+    writer._at -= ADDRESS_RUN_EVERY_S  # the seconds have passed
+    page.training.step()
+    assert from_query(page.share.address.query)["W"].tobytes() == page.state.W.tobytes()
+    page.training.step()
     page.state.running = False
-    assert page.share.address.query == to_query(page.state) != written
+    assert page.share.address.query == to_query(page.state) != first

@@ -8,9 +8,14 @@ import sys
 
 import panel as pn
 
-from losslab.server import hooks
+from losslab.server import front_door, hooks
 from losslab.server.diagnostics import DIAGNOSTICS_ENV, DIAGNOSTICS_ROUTE, DiagnosticsHandler, diagnostics_enabled
 from losslab.server.options import LOCALHOST_NAMES, SESSION_CHECK_PERIOD_MS, is_loopback, is_wildcard
+
+WEBSOCKET_MAX_MESSAGE_BYTES = 8 * 1024 * 1024
+"""Largest message a page may send (Bokeh's default is 20 MiB). The largest a LossLab page sends
+is a lab file of at most 1 MB as text (the browser refuses a larger one before reading it); a
+larger message closes that page's connection before it is read into memory."""
 
 PARENT_CHECK_PERIOD_MS = 1000
 """How often a worker process of `--num-procs` checks that the process that started it lives."""
@@ -88,8 +93,15 @@ def serve(args):
     from bokeh.util.browser import view
     from tornado.process import fork_processes, task_id
 
+    from bokeh.util.token import generate_secret_key
+
     pn.extension()
     hooks.use_immediate_websockets()
+    front_door.install()
+    # Session ids and tokens are signed with a secret of this start, made before any fork, so
+    # that every --num-procs process signs and checks with the same one (a page served by one
+    # may open its websocket on another): no lab can be joined by naming its session id.
+    secret_key = generate_secret_key().encode("utf-8")
     extra_patterns = []
     if diagnostics_enabled():
         if is_loopback(args.address):
@@ -124,6 +136,14 @@ def serve(args):
                 verbose=False,
                 title="LossLab",
                 threaded=False,
+                # The lab reads its address itself (losslab.page): Panel's reading of it fails
+                # with a 500 on some addresses and hands some values to a Python-literal parser.
+                location=False,
+                http_server_kwargs={"max_header_size": front_door.MAX_HEADER_BYTES},
+                websocket_max_message_size=WEBSOCKET_MAX_MESSAGE_BYTES,
+                sign_sessions=True,
+                secret_key=secret_key,
+                generate_session_ids=True,
             )
     except OSError as error:
         print(f"losslab: cannot listen on {args.address} port {args.port}: "
@@ -132,6 +152,9 @@ def serve(args):
     except KeyboardInterrupt:
         return 0
 
+    from losslab.session import background
+
+    background.warm_up()  # this process's own job processes, started after any fork
     worker = task_id()  # None in a single process, else 0 … N−1
     if worker is not None:
         watch_parent(server.io_loop, parent_pid)

@@ -23,6 +23,7 @@ export function render({ model, el }) {
     if (target?.tagName === "INPUT") before.set(target, target.value)
   }
   const onKey = (event) => {
+    if (window.losslabOffline) return  // the server is gone (connection_watch.js)
     const target = event.composedPath()[0]
     const inLab = root != null && event.composedPath().includes(root)
     if (typing(target)) {

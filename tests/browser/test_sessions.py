@@ -114,10 +114,12 @@ def test_a_page_that_connects_after_its_session_timed_out_still_works_offline(
             route.continue_()
 
         watched.page.route(re.compile(r".*/static/js/bokeh\.min\.js.*"), late)
-        watched.page.goto(served.url)
+        watched.page.goto(served.url + "?loss=softmax")
         lab = Lab(watched.page)
         lab.wait_ready()
-        ev = core.evaluate(core.DEFAULT_POINTS, core.DEFAULT_LABELS, core.DEFAULT_W, core.DEFAULT_B)
+        # The new session opens the lab the page's address holds (kept in the session's token).
+        ev = core.evaluate(core.DEFAULT_POINTS, core.DEFAULT_LABELS, core.DEFAULT_W, core.DEFAULT_B,
+                           loss="softmax")
         assert lab.readout("Total loss") == pytest.approx(ev.total_loss, abs=5e-5)
         before = lab.readout_text("Total loss")
         lab.click("Step")
