@@ -2,27 +2,18 @@
 gets the page (whose lab says what it refused), an over-long one a 414 page, a bad path a 400,
 never a 5xx and never an empty response; and no session is joined by naming its id."""
 
+import base64
+import os
 import re
 import socket
-import subprocess
+import struct
 import urllib.parse
 
 import pytest
 from bokeh.util.token import check_session_id_signature, get_session_id
 
 from losslab.server.front_door import MAX_TARGET_CHARS, refusal, without_session_keys
-from tests.browser.conftest import start_server
-
-
-@pytest.fixture(scope="module")
-def served():
-    process, url = start_server()
-    yield url
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+from tests.browser.conftest import server  # noqa: F401 (the server `losslab`, a fixture)
 
 
 def request(url, target, headers=()):
@@ -53,8 +44,8 @@ def page_session_id(page):
     "/??", "/?loss=softmax&note=why?", "/?seed=" + "1" * 4301, "/?W=[1,2]", "/?loss={'a':1}",
     "/?loss=%ff", "/?%", "/?seed=%00", "/?=&&=", "/?" + "&" * 150,
 ])
-def test_an_odd_address_gets_the_page(served, target):
-    status, _, body = request(served, target)
+def test_an_odd_address_gets_the_page(server, target):
+    status, _, body = request(server, target)
     assert status == 200, (status, body[:300])
     assert "<title>LossLab</title>" in body
 
@@ -64,43 +55,43 @@ def test_an_odd_address_gets_the_page(served, target):
     "/panel_dist/%00", "/static/%0a", "/ws", "/autoload.js", "/static/" + "a" * 5000,
     "/static/../../etc/passwd", "/favicon.ico%00",
 ])
-def test_no_request_gets_a_5xx(served, target):
-    status, _, _ = request(served, target)
+def test_no_request_gets_a_5xx(server, target):
+    status, _, _ = request(server, target)
     assert status is not None and 400 <= status < 500, status
 
 
 @pytest.mark.parametrize("length", [65_244, 66_000])
-def test_a_long_link_within_what_the_lab_reads_gets_the_page(served, length):
+def test_a_long_link_within_what_the_lab_reads_gets_the_page(server, length):
     # 65,244 characters is a link the lab itself once wrote; Tornado dropped it unanswered.
-    status, _, body = request(served, "/?X=" + "1" * length)
+    status, _, body = request(server, "/?X=" + "1" * length)
     assert status == 200 and "<title>LossLab</title>" in body
 
 
 @pytest.mark.parametrize("length", [MAX_TARGET_CHARS, 1_000_000, 2_000_000])
-def test_an_over_long_address_gets_a_readable_414(served, length):
-    status, _, body = request(served, "/?X=" + "1" * length)
+def test_an_over_long_address_gets_a_readable_414(server, length):
+    status, _, body = request(server, "/?X=" + "1" * length)
     assert status == 414
     assert "LossLab could not open this address" in body and "JSON file" in body
 
 
-def test_an_address_of_too_many_fields_gets_a_readable_400(served):
-    status, _, body = request(served, "/?" + "&" * 5000)
+def test_an_address_of_too_many_fields_gets_a_readable_400(server):
+    status, _, body = request(server, "/?" + "&" * 5000)
     assert status == 400 and "more than 200 fields" in body
 
 
-def test_an_address_naming_a_session_opens_a_new_lab_with_the_rest_of_it(served):
-    status, head, _ = request(served, "/?loss=softmax&bokeh-session-id=forged&seed=3")
+def test_an_address_naming_a_session_opens_a_new_lab_with_the_rest_of_it(server):
+    status, head, _ = request(server, "/?loss=softmax&bokeh-session-id=forged&seed=3")
     assert status == 303 and "\r\nLocation: /?loss=softmax&seed=3\r\n" in head + "\r\n"
-    status, head, _ = request(served, "/?bokeh-token=forged")
+    status, head, _ = request(server, "/?bokeh-token=forged")
     assert status == 303 and "\r\nLocation: /\r\n" in head + "\r\n"
 
 
-def test_session_ids_are_signed_and_a_forged_one_is_refused(served):
-    ids = [page_session_id(request(served, "/")[2]) for _ in range(2)]
+def test_session_ids_are_signed_and_a_forged_one_is_refused(server):
+    ids = [page_session_id(request(server, "/")[2]) for _ in range(2)]
     assert ids[0] != ids[1]
     assert all("." in session_id for session_id in ids), "a signed id carries its signature"
     assert not check_session_id_signature(ids[0], secret_key=b"not the server's", signed=True)
-    status, _, _ = request(served, "/", headers=["Bokeh-Session-Id: forged"])
+    status, _, _ = request(server, "/", headers=["Bokeh-Session-Id: forged"])
     assert status == 403
 
 
@@ -112,27 +103,48 @@ def test_the_rules_in_plain_terms():
     assert without_session_keys("/?Bokeh-Session-Id=x") == "/"
 
 
-def test_a_message_larger_than_a_page_sends_closes_only_its_own_connection(served):
-    import asyncio
+def read_frame(sock):
+    """(opcode, payload) of the next websocket frame the server sends (never masked)."""
+    def read(n):
+        data = b""
+        while len(data) < n:
+            chunk = sock.recv(n - len(data))
+            if not chunk:
+                raise ConnectionError("the server closed the connection without a close frame")
+            data += chunk
+        return data
 
-    from tornado.websocket import WebSocketClosedError, websocket_connect
+    first, second = read(2)
+    length = second & 0x7F
+    if length == 126:
+        length = struct.unpack("!H", read(2))[0]
+    elif length == 127:
+        length = struct.unpack("!Q", read(8))[0]
+    return first & 0x0F, read(length)
 
+
+def test_a_message_larger_than_a_page_sends_closes_only_its_own_connection(server):
     from losslab.server.serving import WEBSOCKET_MAX_MESSAGE_BYTES
 
-    token = re.search(r'"token":"([^"]+)"', request(served, "/")[2]).group(1)
-    ws_url = served.replace("http://", "ws://") + "ws"
-
-    async def send_too_much():
-        connection = await websocket_connect(ws_url, subprotocols=["bokeh", token])
-        await connection.read_message()  # the server's ACK: the session is open
-        try:
-            await connection.write_message("x" * (WEBSOCKET_MAX_MESSAGE_BYTES + 1))
-        except WebSocketClosedError:  # closed by the server before the message was all sent
-            pass
-        while await connection.read_message() is not None:
-            pass  # until the server closes the connection
-        return connection.close_code
-
-    assert asyncio.run(asyncio.wait_for(send_too_much(), 60)) == 1009  # "message too big"
-    status, _, body = request(served, "/")
+    token = re.search(r'"token":"([^"]+)"', request(server, "/")[2]).group(1)
+    parsed = urllib.parse.urlparse(server)
+    with socket.create_connection((parsed.hostname, parsed.port), timeout=30) as sock:
+        key = base64.b64encode(os.urandom(16)).decode()
+        sock.sendall("\r\n".join([
+            "GET /ws HTTP/1.1", f"Host: {parsed.netloc}", "Upgrade: websocket",
+            "Connection: Upgrade", f"Sec-WebSocket-Key: {key}", "Sec-WebSocket-Version: 13",
+            f"Sec-WebSocket-Protocol: bokeh, {token}", "", ""]).encode("latin-1"))
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += sock.recv(1)
+        assert head.startswith(b"HTTP/1.1 101"), head
+        # Only the header of a text frame one byte over the limit (masked, as a client's must
+        # be): the server refuses it by its declared length, before any of it is read.
+        sock.sendall(bytes([0x81, 0x80 | 127]) + struct.pack("!Q", WEBSOCKET_MAX_MESSAGE_BYTES + 1)
+                     + os.urandom(4))
+        opcode = None
+        while opcode != 0x8:  # past the session's own messages, to the close frame
+            opcode, payload = read_frame(sock)
+        assert struct.unpack("!H", payload[:2])[0] == 1009  # "message too big"
+    status, _, body = request(server, "/")
     assert status == 200 and "<title>LossLab</title>" in body

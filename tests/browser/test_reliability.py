@@ -110,12 +110,7 @@ def test_a_typed_value_past_the_limit_is_refused_and_the_address_still_opens(ope
     assert lab.readout_text("Total loss") == total
     for readout in ("Data loss", "Regularization loss", "Total loss"):
         assert NUMBER.fullmatch(lab.readout_text(readout)), lab.readout_text(readout)
-    lam = lab.page.get_by_label("Regularization λ value", exact=True)
-    lam.fill("1e6")
-    lam.press("Enter")
-    expect(lab.page.locator(".setting-reg_strength .setting-message")).to_contain_text(
-        "it stays 0.1")
-    expect(lam).to_have_value("0.1")
+    # (λ typed past its range: tests/browser/test_controls.py)
     box = lab.page.get_by_label("W[0,0] value", exact=True)
     box.fill("1e6")  # the limit itself is a value the lab holds, and shares
     box.press("Enter")
