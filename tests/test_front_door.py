@@ -2,42 +2,19 @@
 gets the page (whose lab says what it refused), an over-long one a 414 page, a bad path a 400,
 never a 5xx and never an empty response; and no session is joined by naming its id."""
 
-import base64
 import os
-import re
-import socket
 import struct
-import urllib.parse
 
 import pytest
 from bokeh.util.token import check_session_id_signature, get_session_id
 
 from losslab.server.front_door import MAX_TARGET_CHARS, refusal, without_session_keys
 from tests.browser.conftest import server  # noqa: F401 (the server `losslab`, a fixture)
-
-
-def request(url, target, headers=()):
-    """(status, headers text, body) of a raw GET of `target`; status None for an empty answer."""
-    parsed = urllib.parse.urlparse(url)
-    with socket.create_connection((parsed.hostname, parsed.port), timeout=60) as sock:
-        lines = [f"GET {target} HTTP/1.1", f"Host: {parsed.netloc}", "Connection: close",
-                 *headers, "", ""]
-        sock.sendall("\r\n".join(lines).encode("latin-1"))
-        data = b""
-        try:
-            while chunk := sock.recv(65536):
-                data += chunk
-        except ConnectionResetError:
-            pass
-    if not data:
-        return None, "", ""
-    head, _, body = data.partition(b"\r\n\r\n")
-    status = int(head.split(b" ", 2)[1])
-    return status, head.decode("latin-1"), body.decode("utf-8", "replace")
+from tests.raw_http import open_websocket, page_token, read_frame, request
 
 
 def page_session_id(page):
-    return get_session_id(re.search(r'"token":"([^"]+)"', page).group(1))
+    return get_session_id(page_token(page))
 
 
 @pytest.mark.parametrize("target", [
@@ -103,41 +80,10 @@ def test_the_rules_in_plain_terms():
     assert without_session_keys("/?Bokeh-Session-Id=x") == "/"
 
 
-def read_frame(sock):
-    """(opcode, payload) of the next websocket frame the server sends (never masked)."""
-    def read(n):
-        data = b""
-        while len(data) < n:
-            chunk = sock.recv(n - len(data))
-            if not chunk:
-                raise ConnectionError("the server closed the connection without a close frame")
-            data += chunk
-        return data
-
-    first, second = read(2)
-    length = second & 0x7F
-    if length == 126:
-        length = struct.unpack("!H", read(2))[0]
-    elif length == 127:
-        length = struct.unpack("!Q", read(8))[0]
-    return first & 0x0F, read(length)
-
-
 def test_a_message_larger_than_a_page_sends_closes_only_its_own_connection(server):
     from losslab.server.serving import WEBSOCKET_MAX_MESSAGE_BYTES
 
-    token = re.search(r'"token":"([^"]+)"', request(server, "/")[2]).group(1)
-    parsed = urllib.parse.urlparse(server)
-    with socket.create_connection((parsed.hostname, parsed.port), timeout=30) as sock:
-        key = base64.b64encode(os.urandom(16)).decode()
-        sock.sendall("\r\n".join([
-            "GET /ws HTTP/1.1", f"Host: {parsed.netloc}", "Upgrade: websocket",
-            "Connection: Upgrade", f"Sec-WebSocket-Key: {key}", "Sec-WebSocket-Version: 13",
-            f"Sec-WebSocket-Protocol: bokeh, {token}", "", ""]).encode("latin-1"))
-        head = b""
-        while b"\r\n\r\n" not in head:
-            head += sock.recv(1)
-        assert head.startswith(b"HTTP/1.1 101"), head
+    with open_websocket(server, page_token(request(server, "/")[2])) as sock:
         # Only the header of a text frame one byte over the limit (masked, as a client's must
         # be): the server refuses it by its declared length, before any of it is read.
         sock.sendall(bytes([0x81, 0x80 | 127]) + struct.pack("!Q", WEBSOCKET_MAX_MESSAGE_BYTES + 1)

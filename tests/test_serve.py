@@ -1,6 +1,7 @@
 """The `losslab` command: its options, the websocket origins it allows, and serving from several
 processes."""
 
+import json
 import os
 import shutil
 import socket
@@ -16,6 +17,8 @@ import pytest
 
 from losslab.server import options, serving as serve
 from losslab.server.diagnostics import DIAGNOSTICS_ENV, diagnostics_enabled
+from losslab.server.options import SECRET_KEY_ENV
+from tests.raw_http import open_websocket, page_token, read_frame
 
 
 def parse(*argv):
@@ -172,12 +175,14 @@ def losslab_command():
 class Served:
     """A `losslab` process, its output in a file (a pipe nobody reads could fill and stall it)."""
 
-    def __init__(self, *args, diagnostics=False, port=None):
+    def __init__(self, *args, diagnostics=False, port=None, secret_key=None):
         self.port = port or free_port()
         self.url = f"http://localhost:{self.port}/"
-        env = {k: v for k, v in os.environ.items() if k != DIAGNOSTICS_ENV}
+        env = {k: v for k, v in os.environ.items() if k not in (DIAGNOSTICS_ENV, SECRET_KEY_ENV)}
         if diagnostics:
             env[DIAGNOSTICS_ENV] = "1"
+        if secret_key is not None:
+            env[SECRET_KEY_ENV] = secret_key
         self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
             [losslab_command(), "--port", str(self.port), "--no-show", *args],
@@ -321,3 +326,46 @@ def test_a_port_in_use_is_reported_plainly(processes):
         finally:
             if served.process.poll() is None:
                 served.stop()
+
+
+def test_a_secret_key_is_taken_from_the_environment_only_when_long_enough(monkeypatch, capsys):
+    monkeypatch.delenv(SECRET_KEY_ENV, raising=False)
+    assert parse().secret_key is None  # one is made at start
+    monkeypatch.setenv(SECRET_KEY_ENV, " " + "k" * 32 + "\n")
+    assert parse().secret_key == b"k" * 32
+    monkeypatch.setenv(SECRET_KEY_ENV, "k" * 31)
+    with pytest.raises(SystemExit):
+        parse()
+    assert f"{SECRET_KEY_ENV} must be at least 32 characters" in capsys.readouterr().err
+
+
+def first_message_type(url, token):
+    """The type of the first message the lab at `url` sends a websocket presenting `token`, or
+    None if it closes the connection instead."""
+    with open_websocket(url, token) as sock:
+        try:
+            opcode = None
+            while opcode != 0x1:  # a text frame: a Bokeh message's header
+                opcode, payload = read_frame(sock)
+        except ConnectionError:
+            return None
+        return json.loads(payload)["msgtype"]
+
+
+def test_backends_given_one_secret_open_each_others_pages_and_no_other_does():
+    # Behind a proxy without sticky sessions, a page from one backend may open its websocket
+    # on another: that backend must accept the page's signed token (and open its lab there).
+    secret = "s" * 40
+    first, second = Served(secret_key=secret), Served(secret_key=secret)
+    stranger = Served()
+    try:
+        for served in (first, second, stranger):
+            served.wait_ready()
+        status, page = fetch(first.url + "?loss=softmax")
+        assert status == 200
+        token = page_token(page)
+        assert first_message_type(second.url, token) == "ACK"
+        assert first_message_type(stranger.url, token) is None  # signed with another secret
+    finally:
+        for served in (first, second, stranger):
+            served.stop()

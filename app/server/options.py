@@ -8,6 +8,7 @@ it served itself at http://localhost:PORT/ or http://127.0.0.1:PORT/. Serving a 
 
 import argparse
 import ipaddress
+import os
 import re
 import sys
 
@@ -28,6 +29,14 @@ fresh session.
 MIN_SESSION_TIMEOUT_S = 1.0
 SESSION_CHECK_PERIOD_MS = 1000
 """How often the server looks for sessions to release (Bokeh's default is 17 s)."""
+
+SECRET_KEY_ENV = "BOKEH_SECRET_KEY"
+"""Bokeh's variable for the secret that signs session ids and tokens. Unset, each start of
+`losslab` makes its own (every `--num-procs` process shares it); set to the same value for
+several `losslab` commands behind one reverse proxy, so that a page served by one backend opens
+its websocket on another."""
+
+MIN_SECRET_KEY_CHARS = 32
 
 
 
@@ -184,6 +193,19 @@ def resolve_origins(address, port, given):
     return [f"{address}:{port}"], warnings
 
 
+def secret_key_from(environ):
+    """The secret given in `environ` to sign session ids with (bytes), or None for one made at
+    start; raises ValueError for one too short to keep a session id from being guessed."""
+    text = environ.get(SECRET_KEY_ENV)
+    if text is None:
+        return None
+    if len(text.strip()) < MIN_SECRET_KEY_CHARS:
+        raise ValueError(
+            f"{SECRET_KEY_ENV} must be at least {MIN_SECRET_KEY_CHARS} characters long; make "
+            "one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'")
+    return text.strip().encode("utf-8")
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="losslab",
@@ -215,12 +237,14 @@ def build_parser():
 
 
 def parse_args(argv=None):
-    """The command line, with `websocket_origins` and `warnings` worked out from it."""
+    """The command line, with `websocket_origins` and `warnings` worked out from it, and the
+    `secret_key` of the environment (None: made at start)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         args.websocket_origins, args.warnings = resolve_origins(args.address, args.port,
                                                                 args.origins)
+        args.secret_key = secret_key_from(os.environ)
     except ValueError as error:
         parser.error(str(error))
     return args

@@ -91,17 +91,17 @@ def serve(args):
               file=sys.stderr)
 
     from bokeh.util.browser import view
-    from tornado.process import fork_processes, task_id
-
     from bokeh.util.token import generate_secret_key
+    from tornado.process import fork_processes, task_id
 
     pn.extension()
     hooks.use_immediate_websockets()
     front_door.install()
-    # Session ids and tokens are signed with a secret of this start, made before any fork, so
-    # that every --num-procs process signs and checks with the same one (a page served by one
-    # may open its websocket on another): no lab can be joined by naming its session id.
-    secret_key = generate_secret_key().encode("utf-8")
+    # Session ids and tokens are signed, so no lab can be joined by naming its session id, with
+    # the secret given (the same for every backend behind a proxy) or one of this start, made
+    # before any fork so that every --num-procs process signs and checks with the same one (a
+    # page served by one may open its websocket on another).
+    secret_key = args.secret_key or generate_secret_key().encode("utf-8")
     extra_patterns = []
     if diagnostics_enabled():
         if is_loopback(args.address):
