@@ -11,7 +11,13 @@ import pytest
 from losslab import core
 from losslab.session import background
 
-background.warm_up()  # as the losslab command does when it serves
+
+
+@pytest.fixture(autouse=True, scope="module")
+def jobs_available():
+    # As the losslab command does when it serves. Not at import: a job process imports this
+    # module to find a job's function, and must not start a pool of its own.
+    background.warm_up()
 
 
 def wait_for(job, timeout_s=120):
@@ -85,3 +91,14 @@ def test_no_more_jobs_than_allowed_are_held(monkeypatch):
     finally:
         first.cancel()
     assert wait_for(background.Job(where))[0] == "ok"
+
+
+def jobs_inside(progress=None):
+    """Whether a job process would run jobs of its own, once asked to (as a job's module may)."""
+    background.warm_up()
+    return background.available()
+
+
+def test_a_job_process_never_starts_job_processes_of_its_own():
+    # It would wait for them when it ends, and they for it: the server could never stop.
+    assert wait_for(background.Job(jobs_inside)) == ("ok", False)

@@ -51,6 +51,7 @@ stop flag (set by the server)."""
 
 _pool = None
 _available = False
+_in_job_process = False
 _running = set()
 
 
@@ -90,6 +91,8 @@ def warm_up():
     """Make jobs available in this process and start its job processes now, so that the first
     job does not wait for them to start (a second or two each)."""
     global _available
+    if _in_job_process:  # a job's module imported here asks for jobs: they run where it runs
+        return
     _available = True
     for _ in range(MAX_JOBS):
         _submit(int)
@@ -103,6 +106,8 @@ def available():
 def _job_process(server_pid):
     """A job process's start: a lower priority, and an end once the server has gone (a killed
     server cannot stop its pool, and a job process waiting for work would wait for ever)."""
+    global _in_job_process
+    _in_job_process = True
     if hasattr(os, "nice"):
         os.nice(JOB_NICENESS)
 
