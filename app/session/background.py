@@ -24,6 +24,7 @@ importable by name (it is sent to the job process by reference) and take a `prog
 that it calls as `progress(done, total)`.
 """
 
+import atexit
 import multiprocessing
 import os
 import threading
@@ -72,6 +73,9 @@ def _executor():
         _pool = concurrent.futures.ProcessPoolExecutor(
             max_workers=MAX_JOBS, mp_context=multiprocessing.get_context("spawn"),
             initializer=_job_process, initargs=(os.getpid(),))
+        # Stopped before the interpreter takes its modules apart: the pool's own clean-up would
+        # run later and fail on them.
+        atexit.register(_pool.shutdown, wait=False, cancel_futures=True)
     return _pool
 
 
