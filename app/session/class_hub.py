@@ -254,7 +254,7 @@ class MemoryHub:
         for student in klass.students.values():
             if student.get("status") in counts:
                 counts[student["status"]] += 1
-        submissions = [{key: entry[key] for key in ("id", "nickname", "result", "at")}
+        submissions = [{key: entry[key] for key in ("id", "student", "nickname", "result", "at")}
                        for entry in klass.submissions]
         return {"connected": len(klass.students), **counts, "submissions": submissions}
 

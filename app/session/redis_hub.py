@@ -190,7 +190,7 @@ class RedisHub:
         students = [json.loads(raw) for raw in
                     (await self._redis.hgetall(self._key(code, "students"))).values()]
         counts = {status: sum(s.get("status") == status for s in students) for status in STATUSES}
-        submissions = [{key: entry[key] for key in ("id", "nickname", "result", "at")}
+        submissions = [{key: entry[key] for key in ("id", "student", "nickname", "result", "at")}
                        for entry in map(json.loads, await self._redis.lrange(
                            self._key(code, "submissions"), 0, -1))]
         return {"connected": len(students), **counts, "submissions": submissions}
