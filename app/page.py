@@ -15,6 +15,7 @@ from losslab.transport.frame import Frame
 from losslab.transport.pacing import RunTimer
 from losslab.transport.wire import held
 from losslab.views.charts import CompareChart, HistoryChart
+from losslab.views.classroom import ClassRoom
 from losslab.views.connection import ConnectionWatch
 from losslab.views.data import DataControls
 from losslab.views.landscape import LandscapeView
@@ -31,7 +32,7 @@ from losslab.views.share import ShareControls
 from losslab.views.shortcuts import Shortcuts
 from losslab.web import STYLESHEET, WIDGET_STYLESHEET
 
-TABS = ("Points", "Optimizer", "Landscape", "Compare", "Loss", "Data")
+TABS = ("Points", "Optimizer", "Landscape", "Compare", "Loss", "Data", "Class")
 
 TABS_STYLESHEET = """
 /* Six titles in large type are wider than the column: they wrap. */
@@ -77,7 +78,8 @@ class LabPage(pn.viewable.Viewer):
         "The lab is a page of its own, served (not embedded in a notebook's page): it keeps the "
         "page's address in step with the lab, and takes the keys pressed with nothing focused."))
 
-    def __init__(self, **params):
+    def __init__(self, host="localhost", **params):
+        """`host`: this server as the page's browser reached it (for a class's student link)."""
         super().__init__(**{"state": LabState(), **params})
         state = self.state
         self.training = Training(state)
@@ -101,6 +103,8 @@ class LabPage(pn.viewable.Viewer):
         # Served, the page is the lab: a key pressed with nothing focused is the lab's too.
         self.shortcuts.keys.scope = "page" if self.served else "lab"
         self.connection = ConnectionWatch(width=0, height=0, margin=0)
+        self.classroom = ClassRoom(TABS, host, state=state, training=self.training,
+                                   frame=self.frame)
         self.tabs = pn.Tabs(
             (TABS[0], pn.Column(self.table, self.explanation, margin=0)),
             (TABS[1], self.optimizer),
@@ -108,10 +112,15 @@ class LabPage(pn.viewable.Viewer):
             (TABS[3], self.compare),
             (TABS[4], self.loss_settings),
             (TABS[5], pn.Column(self.data, self.share, margin=0)),
+            (TABS[6], self.classroom),
             margin=(4, 0), dynamic=False, sizing_mode="stretch_width",
             stylesheets=[TABS_STYLESHEET],
         )
         self.tabs.param.watch(self._on_tab, "active")
+        # A class shows every student the teacher's tab.
+        self.tabs.link(self.classroom, active="tab", bidirectional=True)
+        self.classroom.param.watch(lambda event: setattr(self.share, "pinned", event.new),
+                                   "query")
         self.presentation = pn.widgets.Toggle.from_param(state.param.presentation,
                                                          label="Presentation")
         self.fit_view = pn.widgets.Button(label="Fit view", description="Fit the view to the data")
@@ -129,7 +138,7 @@ class LabPage(pn.viewable.Viewer):
                           [name for name in state.param if name != "name"])
         column = dict(margin=0, stylesheets=[PAGE_STYLESHEET])
         self.grid = pn.Column(
-            pn.Row(header, self.fit_view, self.presentation, self.shortcuts.toggle,
+            pn.Row(header, self.classroom.badge, self.fit_view, self.presentation, self.shortcuts.toggle,
                    css_classes=["lab-header"], margin=0, sizing_mode="stretch_width",
                    stylesheets=[PAGE_STYLESHEET]),
             pn.Column(self.plot, css_classes=["lab-plot-cell"], margin=0),
@@ -179,10 +188,12 @@ class LabPage(pn.viewable.Viewer):
         self.data.show(tab == "Data")
 
     def release(self):
-        """Stop what would outlive the page: its Run timer and any comparison it started."""
+        """Stop what would outlive the page: its Run timer, any comparison it started, its part
+        in a class."""
         self.timer.stop()
         self.compare.release()
         self.landscape.release()
+        self.classroom.release()
 
 
 SETTINGS = ("preset", *SHARED)
@@ -228,7 +239,8 @@ def create_app(**settings):
     notebook.load_extension()
     doc = pn.state.curdoc
     served = doc is not None and doc.session_context is not None
-    page = LabPage(state=state, served=served)
+    host = doc.session_context.request.headers.get("Host", "localhost") if served else "localhost"
+    page = LabPage(state=state, served=served, host=host)
     if settings.get("preset") is not None:
         page.data.preset.value = settings["preset"]
     if served:
@@ -239,5 +251,7 @@ def create_app(**settings):
         # websocket opened, from the session's token): Panel's own reading of it fails on some
         # addresses and hands some values to a Python-literal parser.
         request = doc.session_context.request
-        page.share.open_arguments(request.arguments if request is not None else {})
+        arguments = request.arguments if request is not None else {}
+        if not page.classroom.open_arguments(arguments):
+            page.share.open_arguments(arguments)
     return page

@@ -45,6 +45,9 @@ VELOCITY_COLOR = "#7B3294"  # purple: what the optimizer carries over from step 
 BATCH_COLOR = "#111111"  # the ring around the points of the current mini-batch
 
 VERDICT_COLORS = {"pass": "#009E73", "check": "#E69F00", "fail": "#D55E00"}
+CLASSROOM_COLORS = {"classroom": "#1F4E79", "exploring": "#FFF3CD", "exploring-edge": "#B08800"}
+"""A class's badge: deep blue while the lab follows or drives the class, pale amber when the
+student explores on their own (apart from the classes' colours, which the points use)."""
 """Colour of each verdict of the gradient check (and of an error message: "fail")."""
 VERDICT_TEXT_COLORS = {"pass": "#00704F", "check": "#8A5A00", "fail": "#B03C00"}
 """The verdicts' colours for text: the class and gradient text colours they match."""
@@ -65,6 +68,7 @@ def css_variables():
                "gradient": GRADIENT_COLOR, "gradient-text": GRADIENT_TEXT_COLOR,
                "velocity": VELOCITY_COLOR, "muted": TEXT_MUTED, **VERDICT_COLORS,
                **{f"{name}-text": c for name, c in VERDICT_TEXT_COLORS.items()},
-               "run": RUN_COLOR, "selected-row": SELECTED_ROW_COLOR}
+               "run": RUN_COLOR, "selected-row": SELECTED_ROW_COLOR,
+               **CLASSROOM_COLORS}
     return ":host, :root {\n" + "".join(f"  --losslab-{name}: {value};\n"
                                         for name, value in colours.items()) + "}\n"

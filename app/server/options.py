@@ -11,6 +11,7 @@ import ipaddress
 import os
 import re
 import sys
+import urllib.parse
 
 from losslab import __version__
 
@@ -233,7 +234,27 @@ def build_parser():
         metavar="SECONDS",
         help="release a lab this many seconds after its browser tab was closed "
              f"(default {DEFAULT_SESSION_TIMEOUT_S:g}, at least {MIN_SESSION_TIMEOUT_S:g})")
+    parser.add_argument(
+        "--class", action="store_true", dest="start_class",
+        help="open the lab as a teacher starting a class (its page shows the students' link "
+             "and QR code)")
+    parser.add_argument(
+        "--class-hub", type=class_hub_url, default=None, metavar="redis://HOST:PORT",
+        help="share classes between processes and hosts through this Redis server (needs the "
+             "'class' extra: pip install 'losslab[class]'); without it each process keeps its "
+             "own, and a class needs --num-procs 1")
     return parser
+
+
+def class_hub_url(text):
+    parts = urllib.parse.urlsplit(text)
+    if parts.scheme not in ("redis", "rediss") or not parts.hostname:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a Redis address (redis://HOST:PORT)")
+    try:
+        parts.port
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} has no valid port") from None
+    return text
 
 
 def parse_args(argv=None):

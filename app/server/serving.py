@@ -9,6 +9,7 @@ import sys
 import panel as pn
 
 from losslab.server import front_door, hooks
+from losslab.session.class_hub import configure as configure_classes
 from losslab.server.diagnostics import DIAGNOSTICS_ENV, DIAGNOSTICS_ROUTE, DiagnosticsHandler, diagnostics_enabled
 from losslab.server.options import LOCALHOST_NAMES, SESSION_CHECK_PERIOD_MS, is_loopback, is_wildcard
 
@@ -94,6 +95,14 @@ def serve(args):
     from bokeh.util.token import generate_secret_key
     from tornado.process import fork_processes, task_id
 
+    if args.class_hub is not None:
+        try:
+            import redis  # noqa: F401  (the class hub's client)
+        except ImportError:
+            print("losslab: --class-hub needs the redis package: pip install 'losslab[class]'",
+                  file=sys.stderr)
+            return 2
+    configure_classes(args.class_hub, args.num_procs)
     pn.extension()
     hooks.use_immediate_websockets()
     front_door.install()
@@ -160,6 +169,8 @@ def serve(args):
         watch_parent(server.io_loop, parent_pid)
     if worker in (None, 0):
         url = page_url(args)
+        if args.start_class and url is not None:
+            url += "?class=new"
         processes = f" from {args.num_procs} processes" if args.num_procs > 1 else ""
         print(f"LossLab is serving at {url or args.websocket_origins}{processes}", flush=True)
         if not args.no_show and url is not None:

@@ -284,13 +284,33 @@ class MemoryHub:
 
 
 _HUB = None
+_HUB_URL = None
+_PROCESSES = 1
+
+
+def configure(url=None, processes=1):
+    """How this server keeps its classes: in each of its `processes` (`url` None), or in the
+    Redis server at `url` (redis://HOST:PORT), shared by every process that uses it."""
+    global _HUB, _HUB_URL, _PROCESSES
+    _HUB, _HUB_URL, _PROCESSES = None, url, processes
+
+
+def classes_shared():
+    """Whether a student reaches a class on whichever process serves them."""
+    return _HUB_URL is not None or _PROCESSES == 1
 
 
 def class_hub():
-    """This process's hub: the one place where labs meet."""
+    """This process's hub: the one place where labs meet (made on first use, in the process
+    that uses it)."""
     global _HUB
     if _HUB is None:
-        _HUB = MemoryHub()
+        if _HUB_URL is not None:
+            from losslab.session.redis_hub import RedisHub
+
+            _HUB = RedisHub(_HUB_URL)
+        else:
+            _HUB = MemoryHub()
     return _HUB
 
 

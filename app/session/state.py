@@ -118,10 +118,12 @@ class LabState(param.Parameterized):
             beta=self.beta,
         )
 
-    def _inputs(self, W, b):
+    def _inputs(self, W, b, **values):
         # The arrays are read-only and replaced, never changed, so their identity says which
-        # values they hold.
-        return (self.X, self.y, W, b, tuple(self.objective.values()))
+        # values they hold. `values`: parameters about to be set, in place of the current ones.
+        objective = {**self.objective, **{k: v for k, v in values.items() if k in self.objective}}
+        return (values.get("X", self.X), values.get("y", self.y), W, b,
+                tuple(objective.values()))
 
     def evaluation_at(self, W, b):
         """core.evaluate on this lab's data and objective at (W, b). Remembered: setting W and b
@@ -129,6 +131,14 @@ class LabState(param.Parameterized):
         evaluation = core.evaluate(self.X, self.y, W, b, **self.objective)
         self._remembered = (self._inputs(W, b), evaluation)
         return evaluation
+
+    def take(self, values, evaluation):
+        """Set `values` (parameters, arrays read-only) whose `evaluation` is known already: the
+        labs following a class show their teacher's lab, evaluated once for all of them."""
+        others = {key: value for key, value in values.items() if key not in ("W", "b")}
+        W, b = values.get("W", self.W), values.get("b", self.b)
+        self._remembered = (self._inputs(W, b, **others), evaluation)
+        self.param.update(**values)
 
     @param.depends(*EVALUATED, watch=True)
     def _evaluate(self):

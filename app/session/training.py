@@ -46,7 +46,7 @@ class Training(param.Parameterized):
         self.history = LossHistory()
         self._optimizer = None
         self._run_start_loss = None
-        self._record(0, state.evaluation)
+        self.record(0, state.evaluation)
         state.param.watch(self._new_optimizer, list(OPTIMIZER_SETTINGS))
         state.param.watch(self._on_running, "running")
         state.param.watch(self._start_over, "restarted")
@@ -105,17 +105,31 @@ class Training(param.Parameterized):
             optimizer.reset()
             return
         # The record is in the history before any view hears of the new step.
-        self._record(state.steps + 1, after, batch_loss)
+        self.record(state.steps + 1, after, batch_loss)
         state.param.update(W=W, b=b, batch=batch, steps=state.steps + 1, message="")
 
-    def _record(self, step, ev, batch_loss=np.nan):
+    def record(self, step, ev, batch_loss=np.nan):
+        """Add the evaluation `ev` after `step` to the history."""
         self.history.append(step, ev.data_loss, ev.reg_loss, ev.total_loss, ev.accuracy, batch_loss)
+
+    def record_followed(self, step, ev, batch_loss=np.nan):
+        """Record a step another lab took (a class's teacher): a step count that does not go
+        on from the last one recorded starts the history over."""
+        steps = self.history.columns(len(self.history) - 1)["step"] if len(self.history) else ()
+        if len(steps) and steps[0] == step:
+            return
+        if not len(steps) or step < steps[0]:
+            self.history.clear()
+            self.record(step, ev, batch_loss)
+            self.param.trigger("history_restarted")
+            return
+        self.record(step, ev, batch_loss)
 
     def _start_over(self, event):
         if self._optimizer is not None:
             self._optimizer.reset()
         self.history.clear()
-        self._record(0, self.state.evaluation)
+        self.record(0, self.state.evaluation)
         self.param.trigger("history_restarted")
 
     def _on_running(self, event):

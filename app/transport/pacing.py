@@ -8,6 +8,7 @@ its own browser can show, and never faster than the Run timer.
 import time
 
 import panel as pn
+from panel.io.state import set_curdoc
 from bokeh.models import CustomJS
 
 from losslab.transport import notebook
@@ -140,3 +141,69 @@ class RunTimer:
         if self._unreported is not None:
             self._unreported.stop()
             self._unreported = None
+
+
+class PacedUpdates:
+    """Updates that come from elsewhere (a class's teacher), shown on this session's document as
+    the browser draws them: `request()` says there is something new; `show` then runs once, on
+    the session's own document, as soon as the browser has drawn all but IN_FLIGHT of what it
+    was sent. Requests that come meanwhile are one: the browser skips states, never lags."""
+
+    def __init__(self, frame, show):
+        self.frame = frame
+        self.show = show
+        self._doc = pn.state.curdoc
+        self._wanted = False
+        self._pending = None  # ("tick" | "timeout", the document's callback)
+        self._sent_at = 0.0
+        frame.on_change("drawn", self._on_drawn)
+
+    def _in_flight(self):
+        since = time.monotonic() - self._sent_at
+        return self.frame.sent - self.frame.drawn > IN_FLIGHT and since < STALE_AFTER_S
+
+    def request(self):
+        """There is a newer state to show (callable from any session on the server's loop)."""
+        if self._doc is None or self._doc.session_context is None:  # no browser to wait for
+            held(self.show)
+            return
+        self._wanted = True
+        self._schedule()
+
+    def _schedule(self):
+        if self._pending is not None or not self._wanted:
+            return
+        if self._in_flight():
+            wait_s = STALE_AFTER_S - (time.monotonic() - self._sent_at)
+            self._pending = ("timeout", self._doc.add_timeout_callback(self._run,
+                                                                        int(wait_s * 1000) + 1))
+        else:
+            self._pending = ("tick", self._doc.add_next_tick_callback(self._run))
+
+    def _on_drawn(self, attr, old, new):  # Bokeh requires exactly this signature
+        if self._pending is not None and self._pending[0] == "timeout":
+            self._doc.remove_timeout_callback(self._pending[1])
+            self._pending = None
+        self._schedule()
+
+    def _run(self):
+        self._pending = None
+        if self._in_flight():
+            self._schedule()
+            return
+        self._wanted = False
+        # The request may come from another session's callback, whose document is current.
+        with set_curdoc(self._doc):
+            held(self.show)
+            self.frame.sent += 1
+        self._sent_at = time.monotonic()
+
+    def stop(self):
+        self._wanted = False
+        pending, self._pending = self._pending, None
+        if pending is None or self._doc.session_context is None:
+            return
+        if pending[0] == "timeout":
+            self._doc.remove_timeout_callback(pending[1])
+        else:
+            self._doc.remove_next_tick_callback(pending[1])

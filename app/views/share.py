@@ -98,6 +98,9 @@ class ShareControls(View):
     writes_address = param.Boolean(True, constant=True,
                                    doc="Keep the page's address in step with the lab.")
 
+    pinned = param.String(None, allow_None=True,
+                          doc="A query the address holds instead of the lab's (a class's).")
+
     def __init__(self, **params):
         super().__init__(**params)
         state = self.state
@@ -117,6 +120,7 @@ class ShareControls(View):
         self.write_address = Throttle(state, self._write_address, every=ADDRESS_EVERY_S,
                                       running_every=ADDRESS_RUN_EVERY_S, trailing=True)
         state.param.watch(self.write_address, list(SHARED))
+        self.param.watch(self.write_address, "pinned")
         where = ("the page address always holds this whole lab: copy it to share exactly this view"
                  if self.writes_address else
                  f"the link opens exactly this view in <code>losslab</code> at {LOSSLAB_ADDRESS}")
@@ -148,7 +152,7 @@ class ShareControls(View):
         query, whole = share_query(self.state)
         self.copy_link.query = query
         if self.writes_address:
-            self.address.query = query
+            self.address.query = self.pinned if self.pinned is not None else query
         note = "" if whole else f"<span class='muted'>{html.escape(POINTS_BY_FILE_NOTE)}</span>"
         if note != self.link_note.object:
             self.link_note.object = note

@@ -1,0 +1,235 @@
+"""A student's side of a class: follow the teacher's lab, try it yourself, hand in a challenge.
+
+Following, the student's lab shows the class's as it comes (`session.classroom.follow`, paced by
+the student's own browser). Any change the student makes to the lab — a drag, a setting, Step,
+Run — or the "Try it yourself" button makes it theirs: the class goes on without them and the
+badge says so. "Follow again" returns to the class's current state.
+"""
+
+import html
+import secrets
+import time
+
+import panel as pn
+import param
+
+from losslab.session import challenges
+from losslab.session.class_hub import NICKNAME_CHARS, Refused, class_hub
+from losslab.session.classroom import FOLLOWED, ClassFeed, follow
+from losslab.session.share_codec import state_to_dict
+from losslab.session.training import Training
+from losslab.transport.frame import Frame
+from losslab.transport.pacing import PacedUpdates
+from losslab.views.base import View
+from losslab.views.class_tasks import Tasks
+from losslab.web import STYLESHEET
+
+_FEEDS = {}
+"""code → (ClassFeed, its hub subscription, the followers of this process)."""
+
+
+async def _feed(code, tabs):
+    """This process's feed of class `code`, subscribed to the hub on first use."""
+    if code not in _FEEDS:
+        feed = ClassFeed(tabs)
+        followers = set()
+
+        def deliver(message):
+            if feed.receive(message):
+                for follower in list(followers):
+                    follower.class_changed()
+
+        _FEEDS[code] = (feed, None, followers)
+        try:
+            subscription = await class_hub().follow(code, deliver)
+        except Exception:
+            _FEEDS.pop(code, None)
+            raise
+        _FEEDS[code] = (feed, subscription, followers)
+    return _FEEDS[code]
+
+
+def _leave_feed(code, follower):
+    entry = _FEEDS.get(code)
+    if entry is None:
+        return
+    feed, subscription, followers = entry
+    followers.discard(follower)
+    if not followers:  # the last follower of this process: the feed goes
+        _FEEDS.pop(code, None)
+        if subscription is not None:
+            subscription.close()
+
+
+class ClassFollower(View):
+    """Follows one class in one student's lab."""
+
+    training = param.ClassSelector(class_=Training, constant=True)
+    frame = param.ClassSelector(class_=Frame, constant=True)
+    tab = param.Integer(0, doc="The tab the page shows (the teacher's, while following).")
+    status = param.Selector(objects=["joining", "following", "exploring", "ended"],
+                            default="joining", doc="What the student is doing.")
+
+    def __init__(self, code, tabs, **params):
+        super().__init__(**params)
+        self.code = code
+        self.tabs = tabs
+        self.student = secrets.token_hex(8)
+        self.tasks = Tasks()
+        self.feed = None
+        self.challenge = None
+        self._applying = False
+        self._stepped = False  # whether Step or Run moved the lab since the challenge
+        self.submitted = False
+        self.paced = PacedUpdates(self.frame, self._show_class)
+        self.badge = pn.pane.HTML("", css_classes=["class-badge"], stylesheets=[STYLESHEET],
+                                  margin=(6, 8))
+        self.follow_again = pn.widgets.Button(label="Follow again", button_type="primary",
+                                              width=150, visible=False)
+        self.fork = pn.widgets.Button(label="Try it yourself", width=150)
+        self.nickname = pn.widgets.TextInput(label="Your nickname (shown on the board)",
+                                             max_length=NICKNAME_CHARS, width=230)
+        self.goal = pn.pane.HTML("", stylesheets=[STYLESHEET], sizing_mode="stretch_width")
+        self.submit = pn.widgets.Button(label="Hand in my lab", button_type="success", width=150,
+                                        visible=False)
+        self.said = pn.pane.HTML("", stylesheets=[STYLESHEET], sizing_mode="stretch_width")
+        self.follow_again.on_click(lambda event: self.tasks.start(self._follow()))
+        self.fork.on_click(lambda event: self.explore("You are trying it yourself."))
+        self.submit.on_click(lambda event: self.tasks.start(self._submit()))
+        self.nickname.param.watch(lambda event: self.tasks.start(self._say_status()), "value")
+        self.param.watch(self._show_status, "status")
+        self.state.param.watch(self._on_own_change, [*FOLLOWED, "running", "selected"])
+        self.state.param.watch(self._on_step, "steps")
+        self.panel = pn.Column(
+            pn.pane.HTML(f"<b>Class {html.escape(code)}</b>", stylesheets=[STYLESHEET],
+                         margin=(8, 6, 0, 6)),
+            self.badge, pn.Row(self.fork, self.follow_again, margin=0), self.nickname,
+            self.goal, self.submit, self.said, margin=0,
+        )
+        self._show_status()
+
+    # -- following ----------------------------------------------------------------------------
+
+    def start(self):
+        self.tasks.start(self._follow())
+
+    async def _follow(self):
+        try:
+            code = await class_hub().find(self.code, self.student)
+            self.feed, _, followers = await _feed(code, self.tabs)
+        except Refused as error:
+            self.tasks.on_page(self._refused, str(error))
+            return
+        followers.add(self)
+        self.tasks.on_page(self._following)
+        await self._say_status()
+
+    def _following(self):
+        self.status = "following"
+        self.said.object = ""
+        self.class_changed()
+
+    def _refused(self, text):
+        self.status = "ended"
+        self.said.object = f"<span class='error'>{html.escape(text)}</span>"
+
+    def class_changed(self):
+        """The class's lab changed (called by the feed, from any session)."""
+        if self.status in ("following", "joining") or self.feed.ended:
+            self.paced.request()
+
+    def _show_class(self):
+        feed = self.feed
+        if feed.ended:
+            self.status = "ended"
+            self.said.object = "The class has ended. The lab stays as it was: it is yours now."
+            return
+        if self.status != "following":
+            return
+        self._applying = True
+        try:
+            follow(self.state, self.training, feed)
+            self.tab = feed.extras["tab"]
+        finally:
+            self._applying = False
+        self._show_challenge(feed.extras["challenge"])
+
+    # -- exploring ----------------------------------------------------------------------------
+
+    def _on_own_change(self, *events):
+        if not self._applying and self.status == "following":
+            self.explore("You changed the lab: it is yours now; the class goes on without you.")
+
+    def _on_step(self, event):
+        if not self._applying and event.new > event.old:
+            self._stepped = True
+
+    def explore(self, why):
+        if self.status != "following":
+            return
+        self.status = "exploring"
+        self.said.object = html.escape(why)
+        self.tasks.start(self._say_status())
+
+    async def _say_status(self):
+        if self.feed is not None and not self.feed.ended:
+            status = "submitted" if self.submitted else self.status
+            if status in ("following", "exploring", "submitted"):
+                await class_hub().set_status(self.code, self.student, status,
+                                             self.nickname.value or None)
+
+    def _show_status(self, *events):
+        words = {"joining": "Joining the class…",
+                 "following": "● Following the teacher's lab",
+                 "exploring": "✎ Exploring on your own",
+                 "ended": "The class has ended"}
+        self.badge.object = f"<span class='class-{self.status}'>{words[self.status]}</span>"
+        self.follow_again.visible = self.status == "exploring"
+        self.fork.visible = self.status == "following"
+
+    # -- a challenge --------------------------------------------------------------------------
+
+    def _show_challenge(self, challenge):
+        if challenge == self.challenge:
+            return
+        self.challenge = challenge
+        self._stepped = False
+        self.submitted = False
+        self.submit.visible = challenge is not None
+        if challenge is None:
+            self.goal.object = ""
+            return
+        ends = time.strftime("%H:%M", time.localtime(challenge.ends_at()))
+        self.goal.object = (f"<b>Challenge</b> ({challenge.minutes} min, until {ends}): "
+                            f"{html.escape(challenges.goal(challenge))} "
+                            "<span class='muted'>Try it yourself, then hand in your lab.</span>")
+
+    async def _submit(self):
+        challenge = self.challenge
+        if challenge is None:
+            return
+        if time.time() > challenge.ends_at():
+            self.tasks.on_page(setattr, self.said, "object", "The time for this challenge is up.")
+            return
+        result = challenges.score(challenge, self.state, self._stepped)
+        try:
+            number = await class_hub().submit(self.code, self.student, self.nickname.value,
+                                              state_to_dict(self.state), result.as_dict())
+        except Refused as error:
+            self.tasks.on_page(setattr, self.said, "object",
+                               f"<span class='error'>{html.escape(str(error))}</span>")
+            return
+        self.submitted = True
+        verdict = "meets the goal" if result.valid else "does not meet the goal yet"
+        self.tasks.on_page(setattr, self.said, "object",
+                           f"Handed in (number {number}): {html.escape(result.text)}, "
+                           f"{verdict}. You may hand in again.")
+
+    # -- leaving ------------------------------------------------------------------------------
+
+    def release(self):
+        self.paced.stop()
+        _leave_feed(self.code, self)
+        hub = class_hub()
+        self.tasks.start(hub.set_status(self.code, self.student, None))
+

@@ -1,0 +1,147 @@
+"""A class in the browser: a teacher's tab and three students' tabs, each in a context of its own."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+BADGE = ".class-badge span"
+
+
+def teach(open_lab, server):
+    teacher = open_lab(server + "?class=new")
+    expect(teacher.page.locator(BADGE).first).to_contain_text("Teaching class", timeout=15_000)
+    code = re.search(r"class ([A-Z0-9]{6})", teacher.page.locator(BADGE).first.inner_text()).group(1)
+    return teacher, code
+
+
+def join(open_lab, server, code):
+    student = open_lab(server + f"?class={code}")
+    expect(student.page.locator(BADGE).first).to_contain_text("Following", timeout=15_000)
+    return student
+
+
+def expect_same(student, teacher, label="Total loss", timeout=10_000):
+    expect(student.page.locator(f"td.{_key(label)}")).to_have_text(teacher.readout_text(label),
+                                                                   timeout=timeout)
+
+
+def _key(label):
+    from tests.browser.lab import READOUTS
+
+    return READOUTS[label]
+
+
+def test_students_follow_the_teacher_fork_and_follow_again(open_lab, server, artifacts):
+    teacher, code = teach(open_lab, server)
+    students = [join(open_lab, server, code) for _ in range(3)]
+    assert "teacher=" in teacher.page.url and "teacher=" not in students[0].page.url
+    # A drag by the teacher reaches every student.
+    before = teacher.readout_text("Total loss")
+    teacher.drag_point(0, (2.0, 3.0))
+    teacher.wait_for_change("Total loss", before)
+    for student in students:
+        expect_same(student, teacher)
+    # So does a run: the students' step counts and losses end where the teacher's do.
+    teacher.click("Run")
+    expect(teacher.page.locator("td.steps")).not_to_have_text("0", timeout=10_000)
+    teacher.page.wait_for_timeout(1000)
+    teacher.click("Stop")
+    expect(teacher.button("Run")).to_be_visible()
+    for student in students:
+        expect_same(student, teacher, "Steps")
+        expect_same(student, teacher)
+    # A student who tries it themselves changes nothing for the others.
+    first, second, third = students
+    first.open_tab("Class")
+    first.click("Try it yourself")
+    expect(first.page.locator(BADGE).first).to_contain_text("Exploring")
+    shown = teacher.readout_text("Total loss")
+    first.drag_point(1, (-3.0, -3.0))
+    first.wait_for_change("Total loss", shown)
+    teacher.page.wait_for_timeout(500)
+    assert teacher.readout_text("Total loss") == shown
+    assert second.readout_text("Total loss") == shown
+    # The class goes on without them; Follow again brings them back to where it is now.
+    teacher.click("Step")
+    expect_same(second, teacher, "Steps")
+    assert first.readout_text("Steps") != teacher.readout_text("Steps")
+    first.click("Follow again")
+    expect(first.page.locator(BADGE).first).to_contain_text("Following")
+    expect_same(first, teacher, "Steps")
+    expect_same(first, teacher)
+    third.page.screenshot(path=artifacts / "class-student.png")
+    teacher.page.screenshot(path=artifacts / "class-teacher.png")
+
+
+def test_a_challenge_handed_in_by_two_students_is_on_the_board_best_first(open_lab, server,
+                                                                         artifacts):
+    teacher, code = teach(open_lab, server)
+    students = [join(open_lab, server, code) for _ in range(2)]
+    teacher.open_tab("Class")
+    teacher.page.get_by_label("Challenge", exact=True).select_option(
+        label="Total loss below a target, by hand")
+    target = teacher.page.get_by_label("Target total loss")
+    target.fill("100")
+    target.press("Enter")
+    teacher.click("Pose the challenge")
+    for student in students:
+        # The students see the teacher's tab: the class tab, with the goal.
+        expect(student.page.get_by_text("Bring the total loss below 100")).to_be_visible(
+            timeout=10_000)
+    for name, student, point_to in (("Ann <b>", students[0], (-1.0, -1.0)),
+                                    ("Bo", students[1], (1.2, -1.2))):
+        student.click("Try it yourself")
+        student.page.get_by_label("Your nickname (shown on the board)").fill(name)
+        student.page.get_by_label("Your nickname (shown on the board)").press("Enter")
+        student.open_tab("Points")
+        before = student.readout_text("Total loss")
+        student.drag_point(2, point_to)
+        student.wait_for_change("Total loss", before)
+        student.open_tab("Class")
+        student.click("Hand in my lab")
+        expect(student.page.get_by_text("Handed in")).to_be_visible(timeout=10_000)
+    losses = {name: float(s.readout_text("Total loss"))
+              for name, s in (("Ann <b>", students[0]), ("Bo", students[1]))}
+    board = teacher.page.locator("table.board")
+    expect(board.locator("tr")).to_have_count(3, timeout=10_000)
+    rows = board.locator("tr").all_inner_texts()
+    best_first = sorted(losses, key=losses.get)
+    assert [row.split("\t")[1] for row in rows[1:]] == best_first  # plain text, "<b>" and all
+    expect(teacher.page.locator(".board-counts")).to_contain_text("2 handed in")
+    # One click puts a handed-in lab on the projector, and so on every follower's screen.
+    teacher.page.get_by_label("Lab handed in").select_option(index=0)
+    teacher.click("Show it here")
+    expect(teacher.page.locator("td.total-loss")).to_have_text(
+        f"{losses[best_first[0]]:.4f}", timeout=10_000)
+    teacher.page.screenshot(path=artifacts / "class-board.png")
+
+
+def test_a_student_cannot_drive_the_class(open_lab, server):
+    teacher, code = teach(open_lab, server)
+    mallory, other = join(open_lab, server, code), join(open_lab, server, code)
+    shown = teacher.readout_text("Total loss")
+    # Through the page's own document: set W in the student's lab directly, as a crafted
+    # websocket message would.
+    mallory.page.evaluate("""() => {
+      const doc = Bokeh.documents[0]
+      for (const m of doc.all_models) {
+        if (m.type == "FloatInput" || (m.type == "TextInput" && m.value && !isNaN(+m.value))) {
+          m.value = typeof m.value == "number" ? m.value + 5 : String(+m.value + 5)
+        }
+      }
+    }""")
+    mallory.page.keyboard.press("s")  # and a Step
+    teacher.page.wait_for_timeout(1000)
+    assert teacher.readout_text("Total loss") == shown
+    assert other.readout_text("Total loss") == shown
+    assert teacher.readout_text("Steps") == "0"
+    # A teacher link with a wrong token drives nothing either.
+    forged = open_lab(server + f"?class={code}&teacher=forged")
+    expect(forged.page.get_by_text("not (or no longer) the link of a class").first).to_be_visible(
+        timeout=10_000)
+    forged.page.keyboard.press("s")
+    teacher.page.wait_for_timeout(500)
+    assert other.readout_text("Steps") == "0"
