@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs LossLab with its test extras, Debian's Chromium and axe-core (for the browser tests),
+# Installs LossLab with its test extras, Debian's Chromium and axe-core (for the browser tests)
+# and Debian's redis-server (for classes shared between processes),
 # then runs the whole test suite. No browser is downloaded by any Python package.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,7 @@ install_debian() {
 }
 
 [ -x /usr/bin/chromium ] || install_debian chromium "The browser tests"
+command -v redis-server >/dev/null || install_debian redis-server "The class tests across processes"
 
 # axe-core, the accessibility check the browser tests run inside the page, from the npm registry
 # at the version tests/browser/package-lock.json pins (the page itself never loads it).

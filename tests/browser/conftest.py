@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from tests.browser.lab import Lab
+from tests.conftest import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -28,20 +29,15 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server():
+def start_server(*options):
+    """Start `losslab --port P --no-show` with `options`; returns (process, url)."""
     # The console script installed beside this Python (a virtual environment's bin/), else PATH.
     beside = Path(sys.executable).with_name("losslab")
     command = str(beside) if beside.exists() else shutil.which("losslab")
     if command is None:
         pytest.fail("the `losslab` command is not installed: run the README's install command")
     port = free_port()
-    process = subprocess.Popen([command, "--port", str(port), "--no-show"],
+    process = subprocess.Popen([command, "--port", str(port), "--no-show", *options],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://localhost:{port}/"
     deadline = time.monotonic() + 60

@@ -145,3 +145,41 @@ def test_a_student_cannot_drive_the_class(open_lab, server):
     forged.page.keyboard.press("s")
     teacher.page.wait_for_timeout(500)
     assert other.readout_text("Steps") == "0"
+
+
+@pytest.fixture
+def two_servers(redis_url):
+    """Two `losslab` processes sharing classes through one real Redis server."""
+    from tests.browser.conftest import start_server
+
+    started = [start_server("--class-hub", redis_url) for _ in range(2)]
+    yield [url for _, url in started]
+    for process, _ in started:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_students_on_another_process_follow_through_redis(open_lab, two_servers):
+    teaching, following = two_servers
+    teacher, code = teach(open_lab, teaching)
+    students = [join(open_lab, following, code) for _ in range(2)]
+    before = teacher.readout_text("Total loss")
+    teacher.drag_point(0, (2.0, 3.0))
+    teacher.wait_for_change("Total loss", before)
+    teacher.click("Step")
+    expect(teacher.page.locator("td.steps")).to_have_text("1")
+    for student in students:
+        expect_same(student, teacher)
+        expect_same(student, teacher, "Steps")
+    first, second = students
+    first.open_tab("Class")
+    first.click("Try it yourself")
+    first.page.keyboard.press("s")
+    expect(first.page.locator("td.steps")).to_have_text("2")
+    teacher.page.wait_for_timeout(500)
+    assert teacher.readout_text("Steps") == "1" and second.readout_text("Steps") == "1"
+    teacher.click("Step")
+    expect_same(second, teacher, "Steps")
+    first.click("Follow again")
+    expect_same(first, teacher, "Steps")
+    expect_same(first, teacher)
