@@ -78,8 +78,9 @@ class LabPage(pn.viewable.Viewer):
         "The lab is a page of its own, served (not embedded in a notebook's page): it keeps the "
         "page's address in step with the lab, and takes the keys pressed with nothing focused."))
 
-    def __init__(self, host="localhost", **params):
-        """`host`: this server as the page's browser reached it (for a class's student link)."""
+    def __init__(self, host="localhost", address="", **params):
+        """`host`: this server as the page's browser reached it (for a class's student link);
+        `address`: the browser's network address (a class limits the codes tried from one)."""
         super().__init__(**{"state": LabState(), **params})
         state = self.state
         self.training = Training(state)
@@ -103,7 +104,7 @@ class LabPage(pn.viewable.Viewer):
         # Served, the page is the lab: a key pressed with nothing focused is the lab's too.
         self.shortcuts.keys.scope = "page" if self.served else "lab"
         self.connection = ConnectionWatch(width=0, height=0, margin=0)
-        self.classroom = ClassRoom(TABS, host, state=state, training=self.training,
+        self.classroom = ClassRoom(TABS, host, address, state=state, training=self.training,
                                    frame=self.frame)
         self.tabs = pn.Tabs(
             (TABS[0], pn.Column(self.table, self.explanation, margin=0)),
@@ -239,8 +240,10 @@ def create_app(**settings):
     notebook.load_extension()
     doc = pn.state.curdoc
     served = doc is not None and doc.session_context is not None
-    host = doc.session_context.request.headers.get("Host", "localhost") if served else "localhost"
-    page = LabPage(state=state, served=served, host=host)
+    request = doc.session_context.request if served else None
+    host = request.headers.get("Host", "localhost") if served else "localhost"
+    address = (getattr(request, "remote_ip", None) or "") if served else ""
+    page = LabPage(state=state, served=served, host=host, address=address)
     if settings.get("preset") is not None:
         page.data.preset.value = settings["preset"]
     if served:

@@ -35,6 +35,8 @@ async def _feed(code, tabs):
         followers = set()
 
         def deliver(message):
+            if message.get("kind") == "ended":  # the hub has let go of its followers
+                _FEEDS.pop(code, None)
             if feed.receive(message):
                 for follower in list(followers):
                     follower.class_changed()
@@ -70,10 +72,12 @@ class ClassFollower(View):
     status = param.Selector(objects=["joining", "following", "exploring", "ended"],
                             default="joining", doc="What the student is doing.")
 
-    def __init__(self, code, tabs, **params):
+    def __init__(self, code, tabs, address="", **params):
+        """`address`: the student's network address, which the hub limits the codes tried from."""
         super().__init__(**params)
         self.code = code
         self.tabs = tabs
+        self.address = address
         self.student = secrets.token_hex(8)
         self.tasks = Tasks()
         self.feed = None
@@ -115,7 +119,7 @@ class ClassFollower(View):
 
     async def _follow(self):
         try:
-            code = await class_hub().find(self.code, self.student)
+            code = await class_hub().find(self.code, self.address or self.student)
             self.feed, _, followers = await _feed(code, self.tabs)
         except Refused as error:
             self.tasks.on_page(self._refused, str(error))

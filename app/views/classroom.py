@@ -45,10 +45,11 @@ class ClassRoom(View):
     query = param.String(None, allow_None=True,
                          doc="What the page's address holds while in a class (None: the lab).")
 
-    def __init__(self, tabs, host="localhost", **params):
+    def __init__(self, tabs, host="localhost", address="", **params):
         super().__init__(**params)
         self.tabs = tabs
         self.host = host
+        self.address = address
         self.tasks = Tasks()
         self.role = None  # a ClassTeacher or a ClassFollower
         self.badge = pn.pane.HTML("", css_classes=["class-badge"], stylesheets=[STYLESHEET],
@@ -132,8 +133,8 @@ class ClassRoom(View):
         if code is None:
             self._say("A class code is six letters and digits, as the teacher's page shows it.")
             return
-        self.role = ClassFollower(code, self.tabs, state=self.state, training=self.training,
-                                  frame=self.frame)
+        self.role = ClassFollower(code, self.tabs, self.address, state=self.state,
+                                  training=self.training, frame=self.frame)
         self.role.param.watch(lambda event: setattr(self, "tab", event.new), "tab")
         self.role.param.watch(self._show_badge, "status")
         self.query = urllib.parse.urlencode({"class": code})

@@ -1,6 +1,7 @@
 """A class in the browser: a teacher's tab and three students' tabs, each in a context of its own."""
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -23,15 +24,23 @@ def join(open_lab, server, code):
     return student
 
 
-def expect_same(student, teacher, label="Total loss", timeout=10_000):
-    expect(student.page.locator(f"td.{_key(label)}")).to_have_text(teacher.readout_text(label),
-                                                                   timeout=timeout)
+def expect_same(student, teacher, label="Total loss", timeout_s=10.0):
+    """Wait until the student's page shows what the teacher's shows (both may still be drawing)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        theirs, ours = teacher.readout_text(label), student.readout_text(label)
+        if theirs == ours:
+            return ours
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{label}: the teacher shows {theirs}, a student {ours}")
+        student.page.wait_for_timeout(50)
 
 
-def _key(label):
-    from tests.browser.lab import READOUTS
-
-    return READOUTS[label]
+def step(lab):
+    """Press Step and wait until the page shows the step taken."""
+    steps = lab.readout("Steps")
+    lab.click("Step")
+    expect(lab.page.locator("td.steps")).to_have_text(f"{steps + 1:.0f}")
 
 
 def test_students_follow_the_teacher_fork_and_follow_again(open_lab, server, artifacts):
@@ -65,7 +74,7 @@ def test_students_follow_the_teacher_fork_and_follow_again(open_lab, server, art
     assert teacher.readout_text("Total loss") == shown
     assert second.readout_text("Total loss") == shown
     # The class goes on without them; Follow again brings them back to where it is now.
-    teacher.click("Step")
+    step(teacher)
     expect_same(second, teacher, "Steps")
     assert first.readout_text("Steps") != teacher.readout_text("Steps")
     first.click("Follow again")
@@ -166,8 +175,7 @@ def test_students_on_another_process_follow_through_redis(open_lab, two_servers)
     before = teacher.readout_text("Total loss")
     teacher.drag_point(0, (2.0, 3.0))
     teacher.wait_for_change("Total loss", before)
-    teacher.click("Step")
-    expect(teacher.page.locator("td.steps")).to_have_text("1")
+    step(teacher)
     for student in students:
         expect_same(student, teacher)
         expect_same(student, teacher, "Steps")
@@ -178,7 +186,7 @@ def test_students_on_another_process_follow_through_redis(open_lab, two_servers)
     expect(first.page.locator("td.steps")).to_have_text("2")
     teacher.page.wait_for_timeout(500)
     assert teacher.readout_text("Steps") == "1" and second.readout_text("Steps") == "1"
-    teacher.click("Step")
+    step(teacher)
     expect_same(second, teacher, "Steps")
     first.click("Follow again")
     expect_same(first, teacher, "Steps")
