@@ -25,11 +25,12 @@ import statistics
 import sys
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _harness import load_average, machine, served  # noqa: E402
+from _harness import load_average, machine, pull_signed_session, served  # noqa: E402
 from classroom import receive_until_closed, register_app_models, server_cpu  # noqa: E402
 
 TARGET_RATE = 10.0
@@ -38,10 +39,10 @@ WARMUP_S = 3.0
 
 def pulled(url, arguments=None):
     """A pulled LossLab session that has reported itself rendered: (session, run button, frame)."""
-    from bokeh.client import pull_session
     from bokeh.events import DocumentReady
 
-    session = pull_session(url=url, arguments=arguments or {})
+    query = "?" + urllib.parse.urlencode(arguments) if arguments else ""
+    session = pull_signed_session(url + query)
     run = frame = None
     for model in session.document.models:
         if type(model).__name__ == "Button" and model.label == "Run":
