@@ -89,6 +89,21 @@ def register_app_models():
     doc = Document()
     with set_curdoc(doc):
         LabPage().layout.server_doc(doc)
+    take_every_change()
+
+
+def take_every_change():
+    """Let this process's copies of the lab's one-way models take what the server sends.
+
+    A pulled document is read with the app's own Python classes, and a `OneWay` model (the
+    frame, the scene) takes from its other end only the browser's reports: in a client, that
+    other end is the server, whose every update it would drop."""
+    from losslab.transport.wire import OneWay
+
+    def set_from_json(self, name, value, *, setter=None):
+        return super(OneWay, self).set_from_json(name, value, setter=setter)
+
+    OneWay.set_from_json = set_from_json
 
 
 def find_models(document):
