@@ -223,27 +223,28 @@ def test_a_lost_server_is_announced_within_two_seconds_and_the_lab_comes_back(br
 
 # -- 7. long work in another tab -------------------------------------------------------------------
 
-def test_a_long_compare_in_one_tab_leaves_another_tab_its_rate_and_can_be_cancelled(open_lab):
+def test_a_long_compare_in_one_tab_leaves_another_tabs_run_going_and_can_be_cancelled(open_lab):
     runner, comparer = open_lab(), open_lab()
     comparer.open_tab("Compare")
     chooser = comparer.page.locator(".choices input[type=search]")
     chooser.click()
     chooser.fill("RMSProp")
     chooser.press("Enter")  # 4 optimizers: SGD, Momentum, Adam, RMSProp
-    steps = comparer.page.get_by_role("textbox", name="Steps", exact=True)
+    chooser.press("Escape")  # the list closes: it would cover the boxes below it
+    steps = comparer.page.get_by_label("Steps", exact=True)
     steps.fill("5000")
     steps.press("Enter")
     runner.click("Run")
-    runner.page.wait_for_timeout(2_000)
-    alone = steps_per_second(runner)
     comparer.click("Compare")
     progress = comparer.page.locator("progress.compare-progress")
     expect(comparer.page.locator(".compare-status")).to_contain_text("Comparing 4 optimizers",
                                                                      timeout=2_000)
     expect(comparer.button("Cancel")).to_be_enabled()
     expect(progress).not_to_have_attribute("value", "0", timeout=5_000)  # it moves
-    during = steps_per_second(runner)
-    assert during >= alone / 2, f"{during:.1f} steps/s during the Compare, {alone:.1f} before"
+    # The other lab's Run goes on meanwhile (how fast, against its rate alone, is
+    # benchmarks/long_work.py's to measure).
+    before = runner.readout("Steps")
+    expect(runner.page.locator("td.steps")).not_to_have_text(f"{before:.0f}", timeout=10_000)
     comparer.click("Cancel")
     expect(comparer.page.locator(".compare-status")).to_contain_text("Cancelled", timeout=2_000)
     expect(comparer.button("Compare")).to_be_enabled()
@@ -256,13 +257,7 @@ def test_a_long_compare_in_one_tab_leaves_another_tab_its_rate_and_can_be_cancel
     runner.click("Stop")
 
 
-def steps_per_second(lab, seconds=3.0):
-    started, before = time.monotonic(), lab.readout("Steps")
-    lab.page.wait_for_timeout(seconds * 1000)
-    return (lab.readout("Steps") - before) / (time.monotonic() - started)
-
-
-def test_a_large_landscape_in_one_tab_leaves_another_tab_its_rate(open_lab, tmp_path):
+def test_a_large_landscape_in_one_tab_leaves_another_tabs_run_going(open_lab, tmp_path):
     runner, explorer = open_lab(), open_lab()
     load_points(explorer, 2000, tmp_path)
     explorer.open_tab("Landscape")
