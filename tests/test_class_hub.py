@@ -2,6 +2,7 @@
 (Debian's `redis-server`, started here on a free port)."""
 
 import asyncio
+import gc
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -145,6 +146,20 @@ def test_submissions_are_rate_limited_bounded_and_on_the_board(hubs):
         assert await teacher.submission(keys.code, keys.teacher_token, number) == {"W": [[1, 2]]}
         await student.set_status(keys.code, "s2", None)
         await settle(lambda: boards[-1]["connected"] == 1)
+
+    run(scenario())
+
+
+def test_a_follower_hears_the_class_when_nothing_else_holds_its_hub(hubs):
+    async def scenario():
+        teacher = hubs()
+        keys = await teacher.open_class()
+        seen = []
+        await hubs().follow(keys.code, seen.append)  # that hub is held by nothing here
+        gc.collect()
+        await teacher.publish(keys.code, keys.teacher_token, 1, {"steps": 1})
+        await settle(lambda: len(seen) == 1)
+        assert seen[0]["data"] == {"steps": 1}
 
     run(scenario())
 

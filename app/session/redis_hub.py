@@ -37,6 +37,19 @@ KEEP_S = 24 * 3600
 died does not stay in Redis for ever."""
 
 
+_running = set()
+"""Every task a hub starts, held here until it ends: the loop keeps only a weak reference to a
+task, and a reader waiting on its socket is otherwise part of a cycle the garbage collector may
+take mid-class (its hub is reachable from nothing but that task when whoever made it let go)."""
+
+
+def _in_background(coroutine):
+    task = asyncio.ensure_future(coroutine)
+    _running.add(task)
+    task.add_done_callback(_running.discard)
+    return task
+
+
 def _dumps(value):
     return json.dumps(value, separators=(",", ":"), allow_nan=False)
 
@@ -99,7 +112,7 @@ class RedisHub:
         if previous is not None:
             previous.cancel()
         self._closing[code] = asyncio.get_running_loop().call_later(
-            max(grace_s, 0.0), lambda: asyncio.ensure_future(self._close(code)))
+            max(grace_s, 0.0), lambda: _in_background(self._close(code)))
 
     async def resume(self, code, token):
         await self._teachers(code, token)
@@ -200,7 +213,7 @@ class RedisHub:
         channel = self._key(code, "board")
 
         def changed(message):
-            asyncio.ensure_future(self._deliver_board(code, token, deliver))
+            _in_background(self._deliver_board(code, token, deliver))
 
         self._listen(channel, changed)
         await self._subscribe(channel)
@@ -232,7 +245,7 @@ class RedisHub:
             self._pubsub = self._redis.pubsub()
         await self._pubsub.subscribe(channel)
         if self._reader is None or self._reader.done():
-            self._reader = asyncio.ensure_future(self._read())
+            self._reader = _in_background(self._read())
 
     async def _read(self):
         async for message in self._pubsub.listen():
