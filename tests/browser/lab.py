@@ -84,6 +84,13 @@ class Lab:
         self.page.locator(".bk-tab", has_text=name).click()
         self.page.wait_for_function(_TAB_SHOWN_JS, arg=name, timeout=10_000)
 
+    def open_file(self, path):
+        """Choose `path` in the lab's file input as a person does: click it, pick in the chooser
+        (the click waits until the input is on the page, still and enabled)."""
+        with self.page.expect_file_chooser() as chooser:
+            self.page.get_by_label("Open a lab from a JSON file").click()
+        chooser.value.set_files(str(path))
+
     def wait_for_change(self, label, old, timeout=10_000):
         """Wait until a readout no longer shows `old`."""
         expect(self.page.locator(f"td.{READOUTS[label]}")).not_to_have_text(old, timeout=timeout)

@@ -64,7 +64,7 @@ def load_points(lab, n, folder):
     path.write_text(json.dumps({"version": 1, "X": rng.uniform(-1.5, 1.5, (n, 2)).tolist(),
                                 "y": rng.integers(0, 3, n).tolist()}))
     lab.open_tab("Data")
-    lab.page.locator("input[type=file]").set_input_files(str(path))
+    lab.open_file(path)
     expect(lab.page.locator("td.accuracy")).to_contain_text(f"/{n})", timeout=60_000)
 
 
@@ -148,7 +148,7 @@ def test_an_oversized_file_is_refused_at_once_and_the_session_lives(open_lab, tm
         f.truncate(50 * 1024 * 1024)
     lab.open_tab("Data")
     started = time.monotonic()
-    lab.page.locator("input[type=file]").set_input_files(str(big))
+    lab.open_file(big)
     expect(lab.page.get_by_text("big.json (52,428,800 bytes) is larger than 1,000,000 bytes")
            ).to_be_visible(timeout=2_000)
     assert time.monotonic() - started < 2.0

@@ -125,13 +125,13 @@ def test_a_lab_goes_to_a_json_file_and_comes_back(open_lab, tmp_path):
 
     second = open_lab()
     second.open_tab("Data")
-    second.page.locator("input[type=file]").set_input_files(str(saved))
+    second.open_file(saved)
     expect(second.page.get_by_text(re.compile(r"^Opened "))).to_be_visible(timeout=15_000)
     expect(second.page.locator("td.data-loss")).to_have_text(first.readout_text("Data loss"))
     assert second.table_rows() == first.table_rows()
 
     broken = tmp_path / "broken.json"
     broken.write_text('{"version": 1, "W": [[1, 2], [3, "four"], [5, 6]]')
-    second.page.locator("input[type=file]").set_input_files(str(broken))
+    second.open_file(broken)
     expect(second.page.get_by_text("Not opened")).to_be_visible(timeout=15_000)
     assert second.readout_text("Data loss") == first.readout_text("Data loss")
