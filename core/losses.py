@@ -149,6 +149,28 @@ def softmax_probabilities(scores):
     return probabilities
 
 
+def _sum_but_largest(values):
+    """Σ_j values_ij over every column but one largest, row by row: (N, C) ≥ 0 → (N,).
+
+    Summing all columns and subtracting the largest would keep nothing of terms far below it
+    (1 + 10⁻¹⁵ is a float only to within 2×10⁻¹⁶). So each sum "all columns but j" is formed
+    without column j, from the running sums before and after it (a loop over the C classes, not
+    the points); the smallest of those C sums is the one that leaves out a largest entry.
+    """
+    columns = values.T
+    before = [np.zeros(len(values))]  # before[j] = Σ_{k<j}
+    for column in columns[:-1]:
+        before.append(before[-1] + column)
+    after = [np.zeros(len(values))]  # after[j] = Σ_{k>j}, built from the last column back
+    for column in columns[:0:-1]:
+        after.append(after[-1] + column)
+    after.reverse()
+    smallest = before[0] + after[0]
+    for sum_before, sum_after in zip(before[1:], after[1:]):
+        np.minimum(smallest, sum_before + sum_after, out=smallest)
+    return smallest
+
+
 def softmax(scores, y, margin=1.0, squared=False):
     """Softmax (cross-entropy) loss: L_i = −log(e^{s_{y_i}} / Σ_j e^{s_j}) = log Σ_j e^{s_j} − s_{y_i}.
 
@@ -161,10 +183,12 @@ def softmax(scores, y, margin=1.0, squared=False):
     # −log p_y = log Σ_j e^{s_j − m} − (s_y − m); read s_y − m before `shifted` is exponentiated.
     point_losses = -shifted[np.arange(len(y)), y]
     exps = np.exp(shifted, out=shifted)
-    sums = exps.sum(axis=1)
-    point_losses += np.log(sums)
+    # Σ_j e^{s_j − m} = 1 + r, r the other columns' share. A confident point's loss is log(1 + r)
+    # with r below the float resolution next to 1: log1p(r) keeps its digits, log(1 + r) none.
+    others = _sum_but_largest(exps)
+    point_losses += np.log1p(others)
     dscores = exps
-    dscores /= sums[:, None]
+    dscores /= (1.0 + others)[:, None]
     dscores -= _one_hot(y, scores.shape[1])
     return point_losses, dscores
 

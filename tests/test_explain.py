@@ -5,7 +5,7 @@ import re
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from losslab import core
@@ -170,6 +170,7 @@ moderate = st.floats(-1e3, 1e3, allow_nan=False).map(lambda v: round(v, 6))
 @settings(max_examples=400, deadline=None)
 @given(st.lists(moderate, min_size=3, max_size=3), st.integers(0, 2),
        st.sampled_from(LOSSES), st.booleans(), st.sampled_from([0.5, 1.0, 1.25]))
+@example([0.0, 34.0, 0.0], 1, "softmax", False, 1.0)  # a loss far below 1 − p_y's float rounding
 def test_each_line_holds_as_printed(scores, y, loss, squared, margin):
     ex = explain_point(scores, y, loss, margin=margin, squared=squared)
     assert MIN_DIGITS <= ex.digits <= MAX_DIGITS

@@ -221,6 +221,16 @@ def test_softmax_at_plus_and_minus_1e5():
     np.testing.assert_allclose(dscores[0], [1.0, -1.0, 0.0], atol=1e-12)
 
 
+@pytest.mark.parametrize("gap", [20.0, 34.0, 700.0])
+def test_a_confident_points_softmax_loss_keeps_its_digits(gap):
+    # L = log(1 + 2e^{−gap}): 1 + 2e^{−34} rounded to a float has lost a few percent of the loss.
+    scores = np.array([[0.0, gap, 0.0], [gap, 0.0, gap]])
+    losses, _ = softmax(scores, np.array([1, 0]))
+    assert losses[0] == pytest.approx(math.log1p(2 * math.exp(-gap)), rel=1e-14)
+    # two columns at the maximum: the other one counts in full
+    assert losses[1] == pytest.approx(math.log(2 + math.exp(-gap)), rel=1e-14)
+
+
 @given(batch=score_batches())
 def test_softmax_gradient_is_probabilities_minus_one_hot(batch):
     scores, y = batch
