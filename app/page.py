@@ -114,7 +114,8 @@ class LabPage(pn.viewable.Viewer):
             (TABS[4], self.loss_settings),
             (TABS[5], pn.Column(self.data, self.share, margin=0)),
             (TABS[6], self.classroom),
-            margin=(4, 0), dynamic=False, sizing_mode="stretch_width",
+            # stretch_both, as a tab whose content stretches both ways makes it in any case
+            margin=(4, 0), dynamic=False, sizing_mode="stretch_both",
             stylesheets=[TABS_STYLESHEET],
         )
         self.tabs.param.watch(self._on_tab, "active")
@@ -165,7 +166,7 @@ class LabPage(pn.viewable.Viewer):
                 css_classes=["lab-helper"], margin=0),
             self.shortcuts.help,
             stylesheets=[STYLESHEET, PAGE_STYLESHEET], margin=0, name="LossLab",
-            css_classes=["lab-page"], sizing_mode="stretch_width",
+            css_classes=["lab-page"], sizing_mode="stretch_both",
         )
         for widget in self.layout.select(pn.widgets.Widget):
             widget.stylesheets = [*widget.stylesheets, WIDGET_STYLESHEET]

@@ -4,6 +4,7 @@ when served, and the module `panel serve` runs."""
 
 import asyncio
 import json
+import logging
 import subprocess
 import sys
 import threading
@@ -177,6 +178,14 @@ def test_a_served_lab_is_titled_losslab_unless_given_a_title(given, title):
     with set_curdoc(doc):
         LabPage().layout.server_doc(doc, title=given)
     assert doc.title == title
+
+
+def test_a_served_lab_is_built_without_a_warning(caplog):
+    # A warning per page would fill a classroom server's log (and a pipe nobody reads).
+    doc = Document()
+    with caplog.at_level(logging.WARNING), set_curdoc(doc):
+        LabPage().layout.server_doc(doc)
+    assert [record.getMessage() for record in caplog.records] == []
 
 
 def test_the_module_for_panel_serve_says_where_it_is():

@@ -29,22 +29,34 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
 
 
+SERVER_LOGS = []
+"""The log file of every server started here: a failed test's report shows what each server
+logged while it ran."""
+
+
 def start_server(*options):
-    """Start `losslab --port P --no-show` with `options`; returns (process, url)."""
+    """Start `losslab --port P --no-show` with `options`; returns (process, url).
+
+    The server's output goes to a file (tests/artifacts/server-P.log): a pipe nobody reads would
+    stop the server once its buffer filled."""
     # The console script installed beside this Python (a virtual environment's bin/), else PATH.
     beside = Path(sys.executable).with_name("losslab")
     command = str(beside) if beside.exists() else shutil.which("losslab")
     if command is None:
         pytest.fail("the `losslab` command is not installed: run the README's install command")
     port = free_port()
-    process = subprocess.Popen([command, "--port", str(port), "--no-show", *options],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = ARTIFACTS / f"server-{port}.log"
+    with open(log, "wb") as output:
+        process = subprocess.Popen([command, "--port", str(port), "--no-show", *options],
+                                   stdout=output, stderr=subprocess.STDOUT)
+    SERVER_LOGS.append(log)
     url = f"http://localhost:{port}/"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            output = process.stdout.read().decode(errors="replace")
-            pytest.fail(f"losslab exited with {process.returncode}:\n{output}")
+            pytest.fail(f"losslab exited with {process.returncode}:\n"
+                        f"{log.read_text(errors='replace')}")
         try:
             with urllib.request.urlopen(url, timeout=15) as response:
                 if response.status == 200:
@@ -53,6 +65,26 @@ def start_server(*options):
             time.sleep(0.2)
     process.kill()
     pytest.fail("losslab did not answer within 60 s")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    item.server_log_sizes = {log: log.stat().st_size for log in SERVER_LOGS if log.exists()}
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.failed:
+        for log in SERVER_LOGS:
+            if log.exists():
+                with open(log, "rb") as f:
+                    f.seek(getattr(item, "server_log_sizes", {}).get(log, 0))
+                    logged = f.read().decode(errors="replace")
+                if logged.strip():
+                    report.sections.append((f"what {log.name} logged during the test", logged))
+    return report
 
 
 @pytest.fixture(scope="session")
