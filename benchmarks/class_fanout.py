@@ -8,7 +8,9 @@ does after painting):
 
   1. the reference: one ordinary lab pressing Run alone, for the server's CPU time per update;
   2. for each K: a teacher session (`/?class=new`) reads its class code off its page, K student
-     sessions open `/?class=CODE`, and the teacher presses Run.
+     sessions open `/?class=CODE` (one at a time in each client process: each page costs the
+     server about a second, and 40 asked for at once outwait the client's connection timeout),
+     and the teacher presses Run.
 
 Printed for each K: the updates per second each follower receives (min, median), the server's
 CPU time per follower update (the teacher's own updates taken off at the reference's cost) as a
@@ -71,8 +73,9 @@ def watch(session, frame, seen, stop):
     loop.run_sync(lambda: receive_until_closed(session))
 
 
-def follower(url, code, stop, ready, results):
-    session, _, frame = pulled(url, {"class": code})
+def follower(url, code, stop, ready, results, joining):
+    with joining:  # one student of this client process joins at a time, as a class trickles in
+        session, _, frame = pulled(url, {"class": code})
     seen = []
     ready.release()
     watch(session, frame, seen, stop)
@@ -80,7 +83,8 @@ def follower(url, code, stop, ready, results):
 
 
 def followers_process(url, code, count, stop, ready, results):
-    threads = [threading.Thread(target=follower, args=(url, code, stop, ready, results),
+    joining = threading.Lock()
+    threads = [threading.Thread(target=follower, args=(url, code, stop, ready, results, joining),
                                 daemon=True) for _ in range(count)]
     for thread in threads:
         thread.start()
