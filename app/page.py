@@ -114,10 +114,11 @@ class LabPage(pn.viewable.Viewer):
             (TABS[4], self.loss_settings),
             (TABS[5], pn.Column(self.data, self.share, margin=0)),
             (TABS[6], self.classroom),
-            # dynamic: a tab's models are made when it is first shown, which takes a third off the
-            # cost of opening a page (a class of 40 opens 40 at once). stretch_both, as a tab whose
-            # content stretches both ways makes it in any case.
-            margin=(4, 0), dynamic=True, sizing_mode="stretch_both",
+            # Every tab's models are made with the page. Panel's dynamic tabs (made when first
+            # shown) would open a page a third sooner, but on Panel 1.9 the browser throws on
+            # returning to a tab and a notebook's output stops taking the readouts' updates.
+            # stretch_both, as a tab whose content stretches both ways makes it in any case.
+            margin=(4, 0), dynamic=False, sizing_mode="stretch_both",
             stylesheets=[TABS_STYLESHEET],
         )
         self.tabs.param.watch(self._on_tab, "active")
