@@ -7,7 +7,17 @@ import pytest
 from bokeh.document import Document
 from panel.io.state import set_curdoc
 
-from losslab.transport.pacing import IN_FLIGHT, RUN_PERIOD_MS, STALE_AFTER_S
+from losslab.transport import pacing
+from losslab.transport.frame import Frame
+from losslab.transport.pacing import (
+    ACTIVE_S,
+    FOLLOWER_SHARE,
+    IN_FLIGHT,
+    RUN_PERIOD_MS,
+    STALE_AFTER_S,
+    FollowerLoad,
+    PacedUpdates,
+)
 from losslab.page import LabPage
 from losslab.server import hooks
 
@@ -76,3 +86,44 @@ def test_stop_and_the_end_of_the_session_leave_no_step_waiting(served_page):
     page.release()
     hooks.forget_session_callbacks(doc)
     assert list(doc.callbacks.session_callbacks) == []
+
+
+class Follower:
+    """Something that shows updates (a weak reference can point at it)."""
+
+
+def test_followers_together_take_at_most_their_share_of_the_process(monkeypatch):
+    load = FollowerLoad()
+    followers = [Follower() for _ in range(40)]
+    for follower in followers:
+        load.note(follower, 0.010)
+    assert load.spacing() == pytest.approx(40 * 0.010 / FOLLOWER_SHARE)
+    # A follower that has shown nothing for a while (a class at rest) no longer counts.
+    later = time.monotonic() + ACTIVE_S + 0.1
+    monkeypatch.setattr(time, "monotonic", lambda: later)
+    assert load.spacing() == pytest.approx(0.010 / FOLLOWER_SHARE)
+
+
+def test_a_follower_among_many_waits_its_turn(monkeypatch):
+    load = FollowerLoad()
+    monkeypatch.setattr(pacing, "FOLLOWERS", load)
+    others = [Follower() for _ in range(39)]
+    for follower in others:
+        load.note(follower, 0.010)
+    doc = Document()
+    doc._session_context = lambda: object()  # as served: the browser reports its frames
+    shown = []
+    with set_curdoc(doc):
+        frame = Frame()
+        paced = PacedUpdates(frame, lambda: shown.append(frame.sent))
+    paced.request()  # its first update goes at once
+    (first,) = doc.callbacks.session_callbacks
+    doc.callbacks.remove_session_callback(first)
+    first.callback()
+    assert shown == [0] and frame.sent == 1
+    with set_curdoc(doc):
+        frame.drawn = frame.sent  # the browser has drawn it
+    paced.request()  # the next waits until all 40 have had their share of the process
+    (waiting,) = doc.callbacks.session_callbacks
+    assert waiting.timeout / 1000 == pytest.approx(load.spacing(), abs=0.01)
+    assert load.spacing() > 0.5

@@ -6,6 +6,7 @@ its own browser can show, and never faster than the Run timer.
 """
 
 import time
+import weakref
 
 import panel as pn
 from panel.io.state import set_curdoc
@@ -26,6 +27,39 @@ next update while the browser draws the last, and never more, so that nothing pi
 STALE_AFTER_S = 1.0
 """A frame not reported drawn after this long (a hidden tab, a lost message) no longer holds
 the run back."""
+
+
+FOLLOWER_SHARE = 0.5
+"""The most of this process's time that updates from elsewhere (a class's followers) take
+together. The rest is the teacher's, whose page is the one on the projector, and every other
+lab's: 40 followers on one core would otherwise leave the teacher a few updates a second."""
+
+ACTIVE_S = 2.0
+"""A follower shown within this long counts toward the share."""
+
+
+class FollowerLoad:
+    """What the followers of this process cost together, and so how far apart each one's shows
+    must be for all of them to stay within FOLLOWER_SHARE."""
+
+    def __init__(self):
+        self.mean_s = 0.0  # running mean of one show's time
+        self._shown_at = weakref.WeakKeyDictionary()  # follower → when it last showed
+
+    def note(self, follower, seconds):
+        """`follower` has just shown an update that took `seconds`."""
+        self.mean_s = seconds if not self.mean_s else self.mean_s + 0.2 * (seconds - self.mean_s)
+        self._shown_at[follower] = time.monotonic()
+
+    def spacing(self):
+        """Seconds between two shows of one follower."""
+        now = time.monotonic()
+        active = sum(now - at < ACTIVE_S for at in list(self._shown_at.values()))
+        return max(active, 1) * self.mean_s / FOLLOWER_SHARE
+
+
+FOLLOWERS = FollowerLoad()
+"""This process's followers (every PacedUpdates)."""
 
 
 class RunTimer:
@@ -147,7 +181,8 @@ class PacedUpdates:
     """Updates that come from elsewhere (a class's teacher), shown on this session's document as
     the browser draws them: `request()` says there is something new; `show` then runs once, on
     the session's own document, as soon as the browser has drawn all but IN_FLIGHT of what it
-    was sent. Requests that come meanwhile are one: the browser skips states, never lags."""
+    was sent and the followers' share of the process allows (FOLLOWER_SHARE). Requests that come
+    meanwhile are one: the browser skips states, never lags."""
 
     def __init__(self, frame, show):
         self.frame = frame
@@ -170,11 +205,19 @@ class PacedUpdates:
         self._wanted = True
         self._schedule()
 
+    def _wait_s(self):
+        """Seconds until this follower may show again: after the browser has drawn (or the frame
+        is stale), and no sooner than the followers' share of the process allows."""
+        now = time.monotonic()
+        if self._in_flight():
+            return STALE_AFTER_S - (now - self._sent_at)
+        return self._sent_at + FOLLOWERS.spacing() - now
+
     def _schedule(self):
         if self._pending is not None or not self._wanted:
             return
-        if self._in_flight():
-            wait_s = STALE_AFTER_S - (time.monotonic() - self._sent_at)
+        wait_s = self._wait_s()
+        if wait_s > 0:
             self._pending = ("timeout", self._doc.add_timeout_callback(self._run,
                                                                         int(wait_s * 1000) + 1))
         else:
@@ -188,14 +231,16 @@ class PacedUpdates:
 
     def _run(self):
         self._pending = None
-        if self._in_flight():
+        if self._wait_s() > 0:
             self._schedule()
             return
         self._wanted = False
+        started = time.perf_counter()
         # The request may come from another session's callback, whose document is current.
         with set_curdoc(self._doc):
             held(self.show)
             self.frame.sent += 1
+        FOLLOWERS.note(self, time.perf_counter() - started)
         self._sent_at = time.monotonic()
 
     def stop(self):
