@@ -104,6 +104,18 @@ def test_followers_together_take_at_most_their_share_of_the_process(monkeypatch)
     assert load.spacing() == pytest.approx(0.010 / FOLLOWER_SHARE)
 
 
+def test_a_large_class_counts_followers_that_show_less_often_than_every_few_seconds(monkeypatch):
+    load = FollowerLoad()
+    for follower in (followers := [Follower() for _ in range(200)]):
+        load.note(follower, 0.010)
+    spacing = load.spacing()
+    assert spacing == pytest.approx(200 * 0.010 / FOLLOWER_SHARE) and spacing > ACTIVE_S
+    # Each of them shows once per spacing: a moment before its next turn, all 200 still count.
+    later = time.monotonic() + 0.9 * spacing
+    monkeypatch.setattr(time, "monotonic", lambda: later)
+    assert load.spacing() == pytest.approx(spacing) and followers
+
+
 def test_a_follower_among_many_waits_its_turn(monkeypatch):
     load = FollowerLoad()
     monkeypatch.setattr(pacing, "FOLLOWERS", load)

@@ -35,7 +35,8 @@ together. The rest is the teacher's, whose page is the one on the projector, and
 lab's: 40 followers on one core would otherwise leave the teacher a few updates a second."""
 
 ACTIVE_S = 2.0
-"""A follower shown within this long counts toward the share."""
+"""A follower shown within this long (or within twice the spacing, when that is longer: a large
+class's followers show less often) counts toward the share."""
 
 
 class FollowerLoad:
@@ -45,6 +46,7 @@ class FollowerLoad:
     def __init__(self):
         self.mean_s = 0.0  # running mean of one show's time
         self._shown_at = weakref.WeakKeyDictionary()  # follower → when it last showed
+        self._spacing_s = 0.0  # the last spacing given
 
     def note(self, follower, seconds):
         """`follower` has just shown an update that took `seconds`."""
@@ -54,8 +56,10 @@ class FollowerLoad:
     def spacing(self):
         """Seconds between two shows of one follower."""
         now = time.monotonic()
-        active = sum(now - at < ACTIVE_S for at in list(self._shown_at.values()))
-        return max(active, 1) * self.mean_s / FOLLOWER_SHARE
+        window = max(ACTIVE_S, 2 * self._spacing_s)
+        active = sum(now - at < window for at in list(self._shown_at.values()))
+        self._spacing_s = max(active, 1) * self.mean_s / FOLLOWER_SHARE
+        return self._spacing_s
 
 
 FOLLOWERS = FollowerLoad()
