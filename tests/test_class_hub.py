@@ -51,6 +51,16 @@ async def settle(condition, timeout=5.0):
         await asyncio.sleep(0.01)
 
 
+async def a_class_with_a_follower(hubs):
+    """A class opened on one hub, followed from another that nothing here holds; returns the
+    teacher's hub, the class's keys and the list of what the follower has heard."""
+    teacher = hubs()
+    keys = await teacher.open_class()
+    seen = []
+    await hubs().follow(keys.code, seen.append)
+    return teacher, keys, seen
+
+
 def test_codes_read_aloud_and_typed_loosely():
     assert normalized_code("abc-de") is None  # too short
     assert normalized_code("abc-defg") is None  # too long
@@ -88,10 +98,7 @@ def test_followers_see_the_snapshot_then_every_update_in_order(hubs):
 
 def test_only_the_teacher_token_drives_a_class(hubs):
     async def scenario():
-        hub = hubs()
-        keys = await hub.open_class()
-        seen = []
-        await hubs().follow(keys.code, seen.append)
+        hub, keys, seen = await a_class_with_a_follower(hubs)
         for forged in ("", "x" * 32, keys.teacher_token[:-1] + "A", keys.code):
             assert not await hub.is_teacher(keys.code, forged)
             with pytest.raises(Refused):
@@ -152,10 +159,7 @@ def test_submissions_are_rate_limited_bounded_and_on_the_board(hubs):
 
 def test_a_follower_hears_the_class_when_nothing_else_holds_its_hub(hubs):
     async def scenario():
-        teacher = hubs()
-        keys = await teacher.open_class()
-        seen = []
-        await hubs().follow(keys.code, seen.append)  # that hub is held by nothing here
+        teacher, keys, seen = await a_class_with_a_follower(hubs)  # its follower's hub held by nothing
         gc.collect()
         await teacher.publish(keys.code, keys.teacher_token, 1, {"steps": 1})
         await settle(lambda: len(seen) == 1)
@@ -166,10 +170,7 @@ def test_a_follower_hears_the_class_when_nothing_else_holds_its_hub(hubs):
 
 def test_a_class_ends_after_its_grace_period_unless_the_teacher_comes_back(hubs):
     async def scenario():
-        teacher = hubs()
-        keys = await teacher.open_class()
-        seen = []
-        await hubs().follow(keys.code, seen.append)
+        teacher, keys, seen = await a_class_with_a_follower(hubs)
         # A grace period long enough that the resume comes within it on a loaded machine.
         await teacher.end(keys.code, keys.teacher_token, grace_s=2.0)
         await teacher.resume(keys.code, keys.teacher_token)
