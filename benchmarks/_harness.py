@@ -266,7 +266,10 @@ def load_points(lab, n, seed=1):
         path = Path(folder) / f"points-{n}.json"
         path.write_text(json.dumps({"version": 1, "X": X, "y": y}))
         lab.open_tab("Data")
-        lab.page.locator("input[type=file]").set_input_files(str(path))
+        # As a person does: click the input (once it is on the page), pick in the chooser.
+        with lab.page.expect_file_chooser() as chooser:
+            lab.page.get_by_label("Open a lab from a JSON file").click()
+        chooser.value.set_files(str(path))
         lab.page.locator("td.accuracy").filter(has_text=f"/{n})").wait_for(timeout=60_000)
     lab.open_tab("Points")
     lab.page.wait_for_timeout(500)

@@ -159,8 +159,10 @@ class RunTimer:
         if not self.state.running:
             return
         if self._unreported is not None or self._due_in() == 0.0:
-            held(self._update)
+            # The period counts from the step's start: a step that takes a few milliseconds
+            # then still leaves the browser a new state for every frame.
             self._sent_at = time.monotonic()
+            held(self._update)
         self._advance()
 
     def _update(self):
