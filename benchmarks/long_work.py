@@ -69,7 +69,7 @@ def comparer(url, steps, go, marks, stop):
     doc = session.document
     doc.callbacks.send_event(DocumentReady())
     button = find(doc, lambda m: type(m).__name__ == "Button" and m.label == "Compare")
-    choice = find(doc, lambda m: type(m).__name__ == "MultiChoice")
+    choice = find(doc, lambda m: type(m).__name__ == "CheckboxGroup")
     count = find(doc, lambda m: getattr(m, "title", None) == "Steps")
     status = find(doc, lambda m: "compare-status" in (getattr(m, "css_classes", None) or []))
     loop = session._connection.io_loop
@@ -83,7 +83,8 @@ def comparer(url, steps, go, marks, stop):
     status.on_change("text", on_status)
 
     def start():
-        choice.value = ["SGD", "Momentum", "RMSProp", "Adam"]  # the labels the page shows
+        choice.active = [choice.labels.index(label)  # the labels the page shows
+                         for label in ("SGD", "Momentum", "RMSProp", "Adam")]
         count.value = steps
 
         def press():

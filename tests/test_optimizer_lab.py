@@ -188,6 +188,14 @@ def test_compare_runs_the_chosen_optimizers_from_the_same_start(page):
     assert "Pick 2 to 4 optimizers" in page.compare.status.object
 
 
+def test_compare_takes_back_a_choice_past_its_four_lines(page):
+    four = ["sgd", "momentum", "rmsprop", "adam"]
+    page.compare.choice.value = four
+    page.compare.choice.value = [*four, "adagrad"]
+    assert page.compare.choice.value == four
+    assert "At most 4 optimizers at once" in page.compare.status.object
+
+
 def test_the_address_follows_a_run_every_few_seconds_then_holds_its_last_state():
     from losslab.session.share_codec import from_query, to_query
     from losslab.views.share import ADDRESS_RUN_EVERY_S

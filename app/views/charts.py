@@ -157,10 +157,13 @@ class CompareChart(View):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self.choice = sized(pn.widgets.MultiChoice(label="Optimizers to compare",
-                                                   options=labels.choices(labels.OPTIMIZERS),
-                                                   value=["sgd", "momentum", "adam"],
-                                                   max_items=len(COMPARE_STYLES)), 20)
+        # Plain checkboxes, each named by its optimizer: a person sees every choice at once, and
+        # assistive technology reads them as it reads any checkbox.
+        self.choice = pn.widgets.CheckBoxGroup(
+            options=labels.choices(labels.OPTIMIZERS), value=["sgd", "momentum", "adam"],
+            inline=True, css_classes=["compare-choice"], sizing_mode="stretch_width",
+            stylesheets=[".bk-input-group.bk-inline { flex-wrap: wrap; row-gap: 0.3em; }"])
+        self.choice.param.watch(self._at_most_one_per_line, "value")
         self.steps = sized(pn.widgets.IntInput(label="Steps", value=200, start=1, end=5000), 7)
         self.button = pn.widgets.Button(label="Compare", color="primary")
         # Cancel and the progress bar stay on the page, idle between comparisons: showing and
@@ -182,10 +185,19 @@ class CompareChart(View):
         self._steps_asked = 0
         self.button.on_click(lambda event: held(self.run))
         self.cancel.on_click(lambda event: held(lambda: self._end("Cancelled.")))
-        self.panel = pn.Column(pn.Row(self.choice, self.steps, margin=0),
-                               pn.Row(self.button, self.cancel, self.progress, margin=0),
+        self.panel = pn.Column(pn.pane.HTML("Optimizers to compare", margin=(6, 10, 0, 10),
+                                            css_classes=["compare-choice-title"]),
+                               self.choice,
+                               pn.Row(self.steps, self.button, self.cancel, self.progress,
+                                      margin=0, styles={"align-items": "flex-end"}),
                                self.status,
                                figure_pane(text_in_em(self.figure), CHART_HEIGHT_EM), margin=0)
+
+    def _at_most_one_per_line(self, event):
+        """A choice past the chart's lines is taken back, and the page says why."""
+        if len(event.new) > len(self.lines):
+            self.choice.value = event.old
+            self.status.object = f"At most {len(self.lines)} optimizers at once: untick one first."
 
     def _columns(self, runs):
         """The source's columns: `step`, and `loss0`, `loss1`, … the total loss of each run (NaN

@@ -88,13 +88,13 @@ class ClassFollower(View):
         self.paced = PacedUpdates(self.frame, self._show_class)
         self.badge = pn.pane.HTML("", css_classes=["class-badge"], stylesheets=[STYLESHEET],
                                   margin=(6, 8))
-        self.follow_again = pn.widgets.Button(label="Follow again", button_type="primary",
+        self.follow_again = pn.widgets.Button(label="Follow again", color="primary",
                                               width=150, visible=False)
         self.fork = pn.widgets.Button(label="Try it yourself", width=150)
         self.nickname = pn.widgets.TextInput(label="Your nickname (shown on the board)",
                                              max_length=NICKNAME_CHARS, width=230)
         self.goal = pn.pane.HTML("", stylesheets=[STYLESHEET], sizing_mode="stretch_width")
-        self.submit = pn.widgets.Button(label="Hand in my lab", button_type="success", width=150,
+        self.submit = pn.widgets.Button(label="Hand in my lab", color="success", width=150,
                                         visible=False)
         self.said = pn.pane.HTML("", stylesheets=[STYLESHEET], sizing_mode="stretch_width")
         self.follow_again.on_click(lambda event: self.tasks.start(self._follow()))

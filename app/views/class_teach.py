@@ -113,7 +113,7 @@ class ClassTeacher(View):
             "<span class='muted'>This page's address is your teacher link, the only way to drive "
             "the class: keep it to yourself (present in full screen, so it is not shown).</span>",
             stylesheets=[STYLESHEET], sizing_mode="stretch_width")
-        self.end_class = pn.widgets.Button(label="End the class", button_type="danger", width=150)
+        self.end_class = pn.widgets.Button(label="End the class", color="danger", width=150)
         self.kind = pn.widgets.Select(label="Challenge", width=300,
                                       options={label: kind for kind, label in CHALLENGES.items()})
         self.target = pn.widgets.FloatInput(label="Target total loss", value=1.0, start=0.0,
@@ -121,7 +121,7 @@ class ClassTeacher(View):
         self.minutes = pn.widgets.Select(label="Time limit", width=120,
                                          options={f"{m} min": m for m in challenges.MINUTES},
                                          value=3)
-        self.pose = pn.widgets.Button(label="Pose the challenge", button_type="primary", width=170)
+        self.pose = pn.widgets.Button(label="Pose the challenge", color="primary", width=170)
         self.stop_challenge = pn.widgets.Button(label="End the challenge", width=170,
                                                 visible=False)
         self.board = pn.pane.HTML("", stylesheets=[STYLESHEET], sizing_mode="stretch_width")

@@ -54,7 +54,7 @@ class ClassRoom(View):
         self.role = None  # a ClassTeacher or a ClassFollower
         self.badge = pn.pane.HTML("", css_classes=["class-badge"], stylesheets=[STYLESHEET],
                                   margin=(6, 8))
-        self.start_button = pn.widgets.Button(label="Start a class", button_type="primary",
+        self.start_button = pn.widgets.Button(label="Start a class", color="primary",
                                               width=150)
         self.code = pn.widgets.TextInput(label="Class code", placeholder="ABC234", width=120,
                                          max_length=12)

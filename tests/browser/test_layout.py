@@ -247,11 +247,7 @@ def axe_violations(lab):
 TABS = ("Points", "Optimizer", "Landscape", "Compare", "Loss", "Data")
 
 
-@pytest.mark.parametrize("tab", [
-    pytest.param(tab, marks=pytest.mark.xfail(strict=True, reason=(
-        "Panel's MultiChoice (Choices.js) gives its chosen items aria-selected without a role "
-        "that allows it (aria-allowed-attr)"))) if tab == "Compare" else tab
-    for tab in TABS])
+@pytest.mark.parametrize("tab", TABS)
 @pytest.mark.parametrize("presentation", [False, True], ids=["normal", "presentation"])
 def test_axe_finds_no_serious_accessibility_violation(open_lab, server, presentation, tab):
     lab = open_at(open_lab, server, presentation, viewport=(1366, 768))

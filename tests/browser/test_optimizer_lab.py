@@ -17,6 +17,11 @@ LANDSCAPE_AXES = """() => {
   return [map.below[0].axis_label, map.left[0].axis_label, map.x_range.start, map.x_range.end]
 }"""
 
+COMPARE_LINES = """() => {
+  const doc = Bokeh.documents[0]
+  const chart = [...doc.all_models].find(m => m.type == "Figure" && m.title && m.title.text == "Total loss from the same start")
+  return chart.renderers.filter(r => r.visible).length
+}"""
 
 
 def test_adam_runs_the_loss_falls_and_the_history_grows(open_lab, artifacts):
@@ -56,6 +61,14 @@ def test_the_landscape_follows_the_chosen_parameters(open_lab, artifacts):
 def test_compare_draws_one_curve_per_optimizer(open_lab, artifacts):
     lab = open_lab()
     lab.open_tab("Compare")
+    lab.page.get_by_role("checkbox", name="RMSProp").check()
     lab.page.get_by_role("button", name="Compare", exact=True).click()
     expect(lab.page.get_by_text("Total loss after 200 steps")).to_be_visible()
+    for name in ("SGD", "Momentum", "RMSProp", "Adam"):
+        expect(lab.page.locator(".compare-status")).to_contain_text(name)
+    assert lab.page.evaluate(COMPARE_LINES) == 4
+    lab.page.get_by_role("checkbox", name="AdaGrad").check()  # a fifth: taken back
+    expect(lab.page.get_by_text("At most 4 optimizers at once")).to_be_visible()
+    expect(lab.page.get_by_role("checkbox", name="AdaGrad")).not_to_be_checked()
+    expect(lab.page.get_by_role("checkbox", name="RMSProp")).to_be_checked()
     lab.page.screenshot(path=artifacts / "compare.png")
