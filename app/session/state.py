@@ -177,19 +177,22 @@ class LabState(param.Parameterized):
         """Set one entry of W (index (k, j)) or b (index k), as a slider or number box does.
 
         A value that is not a number within ±LIMIT is refused with a message that says what was
-        not applied (`typed`, the text as typed, if given) and the value in force. Returns
-        whether the entry now holds `value`."""
+        not applied (`typed`, the text as typed, if given) and the value in force. A value
+        applied clears the message, as every other action does. Returns whether the entry now
+        holds `value`."""
         current = getattr(self, name)
         if not within_limit(value):
             label = labels.PARAMETERS[name + "".join(str(i) for i in np.atleast_1d(index))]
-            shown = f"“{typed}”" if typed is not None else f"{value:g}"
+            shown = f"“{typed}”" if typed is not None else f"{value:.12g}"
             self.message = (f"{label} must be a number between −{LIMIT_TEXT} and {LIMIT_TEXT}; "
-                            f"{shown} was not applied, so {label} is still {current[index]:g}.")
+                            f"{shown} was not applied, so {label} is still {current[index]:.12g}.")
             return False
         if current[index] != value:
             updated = np.array(current)
             updated[index] = value
-            setattr(self, name, core.read_only(updated))
+            self.param.update({name: core.read_only(updated), "message": ""})
+        else:
+            self.message = ""
         return True
 
     def move_point(self, i, x0, x1):

@@ -72,13 +72,15 @@ class ParameterControls(View):
         )
 
     def _on_edit(self, event):
-        """An entry set in the browser: a number, or (`text`) what was typed and is not one."""
+        """An entry set in the browser: its number (None where what was typed is not one), and
+        `text`, what was typed, if it was typed."""
         edit = event.new or {}
         index, value, text = edit.get("index"), edit.get("value"), edit.get("text")
         if not (isinstance(index, int) and 0 <= index < len(self.entries)):
             return
         name, entry = self.entries[index]
-        if isinstance(text, str):
-            self.state.set_parameter(name, entry, float("nan"), typed=text[:40])
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            self.state.set_parameter(name, entry, float(value))
+        typed = text[:40] if isinstance(text, str) else None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            self.state.set_parameter(name, entry, float(value), typed=typed)
+        elif typed is not None:
+            self.state.set_parameter(name, entry, float("nan"), typed=typed)

@@ -4,8 +4,11 @@
 
 const RANGE = 5
 // While a person moves a slider, the values the server echoes back are already out of date:
-// leave the row they touched alone for this long after their last touch.
+// leave the row they slid alone for this long after their last move.
 const HANDS_OFF_MS = 500
+// A number as a person types one: decimal, with an optional exponent (not "0x10" or "Infinity",
+// which JavaScript's Number would also read).
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i
 
 function show(value) {
   return Math.abs(value) < 1e4 ? value.toFixed(3) : value.toExponential(3)
@@ -50,24 +53,23 @@ export function render({ model, view }) {
 
       const entry = {slider, number, gradient, touched: -Infinity}
       const send = (value, text) => {
-        entry.touched = performance.now()
         model.edit = {index: i, value: value, ...(text === undefined ? {} : {text}), seq: ++edits}
       }
       slider.addEventListener("input", () => {
+        entry.touched = performance.now()
         number.value = show(Number(slider.value))
         send(Number(slider.value))
       })
       number.addEventListener("change", () => {
         const text = number.value.trim().replace("\u2212", "-")
-        const value = Number(text)
         if (text === "") { number.value = show(frame.parameters.values[i]); return }
-        // The server applies a number within the lab's limit, or says why not; either way the
-        // box shows the value in force (a refused one at once: the state does not change).
-        if (Number.isFinite(value)) send(value)
-        else send(null, text)
-        if (!Number.isFinite(value) || Math.abs(value) > model.limit) {
-          number.value = show(frame.parameters.values[i])
-        }
+        const value = DECIMAL.test(text) ? Number(text) : NaN
+        // The server applies a number within the lab's limit, or says why not, naming what was
+        // typed; either way the box and the slider then show the value in force (the server's
+        // answer, or at once for a refused one: the state does not change).
+        send(Number.isFinite(value) ? value : null, text.slice(0, 40))
+        const applied = Number.isFinite(value) && Math.abs(value) <= model.limit
+        number.value = show(applied ? value : frame.parameters.values[i])
       })
       rows.push(entry)
     }

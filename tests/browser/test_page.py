@@ -143,6 +143,36 @@ def test_typing_an_exact_bias_updates_the_loss(open_lab):
     assert float(box.input_value()) == 1.25
 
 
+def test_a_typed_weight_moves_its_slider_and_a_refusal_goes_with_the_next_good_value(open_lab):
+    lab = open_lab()
+    box = lab.page.get_by_label("W[0,0] value", exact=True)
+    slider = lab.page.get_by_label("W[0,0]", exact=True)
+    box.fill("2.5")
+    box.press("Enter")
+    expect(slider).to_have_value("2.5")
+    box.fill("16")  # past the slider's range: the range grows, the value is never clipped
+    box.press("Enter")
+    expect(slider).to_have_value("16")
+    assert float(slider.get_attribute("max")) >= 16 and float(slider.get_attribute("min")) <= -16
+    expect(box).to_have_value("16.000")
+    alert = lab.page.locator(".alert").filter(has_text="W[0,0] must be a number")
+    box.fill("0x10")  # JavaScript reads it as 16; a person meant no number
+    box.press("Enter")
+    expect(alert).to_contain_text("“0x10” was not applied, so W[0,0] is still 16.")
+    box.fill("-1000000.5")
+    box.press("Enter")
+    expect(alert).to_contain_text("“-1000000.5” was not applied")
+    expect(box).to_have_value("16.000")
+    box.fill("1.5")
+    box.press("Enter")
+    expect(slider).to_have_value("1.5")
+    expect(alert).to_have_count(0)
+    W = np.array(core.DEFAULT_W)
+    W[0, 0] = 1.5
+    ev = core.evaluate(core.DEFAULT_POINTS, core.DEFAULT_LABELS, W, core.DEFAULT_B)
+    expect(lab.page.locator("td.total-loss")).to_have_text(f"{ev.total_loss:.4f}")
+
+
 def test_selecting_a_row_highlights_its_point_and_back(open_lab):
     lab = open_lab()
     lab.table_row_element(2).locator("td").nth(1).click()
