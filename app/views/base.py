@@ -26,3 +26,8 @@ def sized(widget, em):
     widget.param.update(width=None, stylesheets=[
         *widget.stylesheets, f":host {{ width: {em}em !important; max-width: 100%; }}"])
     return widget
+
+
+WRAPPING = dict(margin=0, styles={"flex-wrap": "wrap"})
+"""A row's settings for widgets that go on to a new line where their place is too narrow (a
+phone, a projector's larger type) instead of running past it."""

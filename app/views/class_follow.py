@@ -20,7 +20,7 @@ from losslab.session.share_codec import state_to_dict
 from losslab.session.training import Training
 from losslab.transport.frame import Frame
 from losslab.transport.pacing import PacedUpdates
-from losslab.views.base import View
+from losslab.views.base import WRAPPING, View, sized
 from losslab.views.class_tasks import Tasks
 from losslab.web import STYLESHEET
 
@@ -88,14 +88,15 @@ class ClassFollower(View):
         self.paced = PacedUpdates(self.frame, self._show_class)
         self.badge = pn.pane.HTML("", css_classes=["class-badge"], stylesheets=[STYLESHEET],
                                   margin=(6, 8))
-        self.follow_again = pn.widgets.Button(label="Follow again", color="primary",
-                                              width=150, visible=False)
-        self.fork = pn.widgets.Button(label="Try it yourself", width=150)
-        self.nickname = pn.widgets.TextInput(label="Your nickname (shown on the board)",
-                                             max_length=NICKNAME_CHARS, width=230)
+        # Widths in em of the page's type, never wider than their place.
+        self.follow_again = sized(pn.widgets.Button(label="Follow again", color="primary",
+                                                    visible=False), 11)
+        self.fork = sized(pn.widgets.Button(label="Try it yourself"), 11)
+        self.nickname = sized(pn.widgets.TextInput(label="Your nickname (shown on the board)",
+                                                   max_length=NICKNAME_CHARS), 16)
         self.goal = pn.pane.HTML("", stylesheets=[STYLESHEET], sizing_mode="stretch_width")
-        self.submit = pn.widgets.Button(label="Hand in my lab", color="success", width=150,
-                                        visible=False)
+        self.submit = sized(pn.widgets.Button(label="Hand in my lab", color="success",
+                                              visible=False), 11)
         self.said = pn.pane.HTML("", stylesheets=[STYLESHEET], sizing_mode="stretch_width")
         self.follow_again.on_click(lambda event: self.tasks.start(self._follow()))
         self.fork.on_click(lambda event: self.explore("You are trying it yourself."))
@@ -107,7 +108,7 @@ class ClassFollower(View):
         self.panel = pn.Column(
             pn.pane.HTML(f"<b>Class {html.escape(code)}</b>", stylesheets=[STYLESHEET],
                          margin=(8, 6, 0, 6)),
-            self.badge, pn.Row(self.fork, self.follow_again, margin=0), self.nickname,
+            self.badge, pn.Row(self.fork, self.follow_again, **WRAPPING), self.nickname,
             self.goal, self.submit, self.said, margin=0,
         )
         self._show_status()

@@ -19,7 +19,7 @@ from losslab.session.class_hub import GRACE_S, Refused, class_hub
 from losslab.session.classroom import ALSO, FOLLOWED, ClassFeed, TeacherLab
 from losslab.session.share_codec import ShareError, apply_shared, state_to_dict
 from losslab.session.training import Training
-from losslab.views.base import View
+from losslab.views.base import WRAPPING, View, sized
 from losslab.views.class_tasks import Tasks
 from losslab.web import STYLESHEET
 
@@ -113,20 +113,20 @@ class ClassTeacher(View):
             "<span class='muted'>This page's address is your teacher link, the only way to drive "
             "the class: keep it to yourself (present in full screen, so it is not shown).</span>",
             stylesheets=[STYLESHEET], sizing_mode="stretch_width")
-        self.end_class = pn.widgets.Button(label="End the class", color="danger", width=150)
-        self.kind = pn.widgets.Select(label="Challenge", width=300,
-                                      options={label: kind for kind, label in CHALLENGES.items()})
-        self.target = pn.widgets.FloatInput(label="Target total loss", value=1.0, start=0.0,
-                                            step=0.1, width=140)
-        self.minutes = pn.widgets.Select(label="Time limit", width=120,
-                                         options={f"{m} min": m for m in challenges.MINUTES},
-                                         value=3)
-        self.pose = pn.widgets.Button(label="Pose the challenge", color="primary", width=170)
-        self.stop_challenge = pn.widgets.Button(label="End the challenge", width=170,
-                                                visible=False)
+        # Widths in em of the page's type (never wider than their place): they grow with it on a
+        # projector and fit a phone.
+        self.end_class = sized(pn.widgets.Button(label="End the class", color="danger"), 11)
+        self.kind = sized(pn.widgets.Select(
+            label="Challenge", options={label: kind for kind, label in CHALLENGES.items()}), 21)
+        self.target = sized(pn.widgets.FloatInput(label="Target total loss", value=1.0, start=0.0,
+                                                  step=0.1), 10)
+        self.minutes = sized(pn.widgets.Select(
+            label="Time limit", options={f"{m} min": m for m in challenges.MINUTES}, value=3), 9)
+        self.pose = sized(pn.widgets.Button(label="Pose the challenge", color="primary"), 12)
+        self.stop_challenge = sized(pn.widgets.Button(label="End the challenge", visible=False), 12)
         self.board = pn.pane.HTML("", stylesheets=[STYLESHEET], sizing_mode="stretch_width")
-        self.shown = pn.widgets.Select(label="Lab handed in", options={}, width=230)
-        self.project = pn.widgets.Button(label="Show it here", width=150, disabled=True)
+        self.shown = sized(pn.widgets.Select(label="Lab handed in", options={}), 16)
+        self.project = sized(pn.widgets.Button(label="Show it here", disabled=True), 11)
         self.said = pn.pane.HTML("", stylesheets=[STYLESHEET], sizing_mode="stretch_width")
         self.end_class.on_click(lambda event: self.tasks.start(self._end(0.0)))
         self.pose.on_click(lambda event: self._pose())
@@ -139,10 +139,10 @@ class ClassTeacher(View):
         self.panel = pn.Column(
             self.invite, self.note, self.end_class,
             pn.pane.HTML("<b>Challenge</b>", stylesheets=[STYLESHEET], margin=(8, 6, 0, 6)),
-            self.kind, pn.Row(self.target, self.minutes, margin=0),
-            pn.Row(self.pose, self.stop_challenge, margin=0),
+            self.kind, pn.Row(self.target, self.minutes, **WRAPPING),
+            pn.Row(self.pose, self.stop_challenge, **WRAPPING),
             pn.pane.HTML("<b>Board</b>", stylesheets=[STYLESHEET], margin=(8, 6, 0, 6)),
-            self.board, pn.Row(self.shown, self.project, margin=0), self.said, margin=0,
+            self.board, pn.Row(self.shown, self.project, **WRAPPING), self.said, margin=0,
         )
 
     async def start(self, resumed):

@@ -14,7 +14,7 @@ import param
 from losslab.session.class_hub import ClassKeys, class_hub, classes_shared, normalized_code
 from losslab.session.training import Training
 from losslab.transport.frame import Frame
-from losslab.views.base import View
+from losslab.views.base import WRAPPING, View, sized
 from losslab.views.class_follow import ClassFollower
 from losslab.views.class_tasks import Tasks
 from losslab.views.class_teach import ClassTeacher
@@ -54,11 +54,10 @@ class ClassRoom(View):
         self.role = None  # a ClassTeacher or a ClassFollower
         self.badge = pn.pane.HTML("", css_classes=["class-badge"], stylesheets=[STYLESHEET],
                                   margin=(6, 8))
-        self.start_button = pn.widgets.Button(label="Start a class", color="primary",
-                                              width=150)
-        self.code = pn.widgets.TextInput(label="Class code", placeholder="ABC234", width=120,
-                                         max_length=12)
-        self.join = pn.widgets.Button(label="Join", width=80)
+        self.start_button = sized(pn.widgets.Button(label="Start a class", color="primary"), 11)
+        self.code = sized(pn.widgets.TextInput(label="Class code", placeholder="ABC234",
+                                               max_length=12), 9)
+        self.join = sized(pn.widgets.Button(label="Join"), 6)
         self.said = pn.pane.HTML("", stylesheets=[STYLESHEET], sizing_mode="stretch_width")
         self.start_button.on_click(lambda event: self.tasks.start(self.start_class()))
         self.join.on_click(lambda event: self.join_class(self.code.value))
@@ -72,7 +71,7 @@ class ClassRoom(View):
         self.panel = pn.Column(
             pn.pane.HTML(intro, stylesheets=[STYLESHEET], sizing_mode="stretch_width",
                          margin=(8, 6, 0, 6)),
-            self.start_button, pn.Row(self.code, self.join, margin=0, align="end"), self.said,
+            self.start_button, pn.Row(self.code, self.join, align="end", **WRAPPING), self.said,
             margin=0,
         )
 

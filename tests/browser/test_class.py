@@ -197,3 +197,25 @@ def test_students_on_another_process_follow_through_redis(open_lab, two_servers)
     first.click("Follow again")
     expect_same(first, teacher, "Steps")
     expect_same(first, teacher)
+
+
+def test_the_class_tab_fits_a_laptop_and_a_phone_without_sideways_scrolling(open_lab, server):
+    overflow = "() => document.documentElement.scrollWidth - innerWidth"
+    teacher = open_lab(server + "?class=new", viewport=(1280, 720))
+    expect(teacher.page.locator(BADGE).first).to_contain_text("Teaching class", timeout=15_000)
+    code = re.search(r"class ([A-Z0-9]{6})", teacher.page.locator(BADGE).first.inner_text()).group(1)
+    teacher.open_tab("Class")
+    expect(teacher.button("Show it here")).to_be_visible()
+    assert teacher.page.evaluate(overflow) <= 0
+    # The badge and the page's buttons share the header's one line on a laptop.
+    tops = [teacher.page.locator(".class-teaching").bounding_box()["y"],
+            *(teacher.button(name).bounding_box()["y"]
+              for name in ("Fit view", "Presentation", "⌨ Shortcuts"))]
+    assert tops and max(tops) - min(tops) < 20, tops
+    for viewport in ((1280, 720), (390, 844)):
+        student = open_lab(server + f"?class={code}", viewport=viewport, has_touch=True,
+                           is_mobile=viewport[0] < 900)
+        expect(student.page.locator(BADGE).first).to_contain_text("Following", timeout=15_000)
+        student.open_tab("Class")
+        expect(student.button("Try it yourself")).to_be_visible()
+        assert student.page.evaluate(overflow) <= 0, viewport
