@@ -103,6 +103,9 @@ class ClassFollower(View):
         self.submit.on_click(lambda event: self.tasks.start(self._submit()))
         self.nickname.param.watch(lambda event: self.tasks.start(self._say_status()), "value")
         self.param.watch(self._show_status, "status")
+        # The board hears of every status once it is the page's: a status set by a task's result
+        # comes to the page after the task has moved on.
+        self.param.watch(lambda event: self.tasks.start(self._say_status()), "status")
         self.state.param.watch(self._on_own_change, [*FOLLOWED, "running", "selected"])
         self.state.param.watch(self._on_step, "steps")
         self.panel = pn.Column(
@@ -127,7 +130,6 @@ class ClassFollower(View):
             return
         followers.add(self)
         self.tasks.on_page(self._following)
-        await self._say_status()
 
     def _following(self):
         self.status = "following"
@@ -174,7 +176,6 @@ class ClassFollower(View):
             return
         self.status = "exploring"
         self.said.object = html.escape(why)
-        self.tasks.start(self._say_status())
 
     async def _say_status(self):
         if self.feed is not None and not self.feed.ended:

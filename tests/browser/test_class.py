@@ -48,6 +48,9 @@ def test_students_follow_the_teacher_fork_and_follow_again(open_lab, server, art
     teacher, code = teach(open_lab, server)
     students = [join(open_lab, server, code) for _ in range(3)]
     assert "teacher=" in teacher.page.url and "teacher=" not in students[0].page.url
+    teacher.open_tab("Class")
+    board = teacher.page.get_by_text(re.compile(r"\d+ connected · \d+ following"))
+    expect(board).to_contain_text("3 connected · 3 following · 0 exploring", timeout=10_000)
     # A drag by the teacher reaches every student.
     before = teacher.readout_text("Total loss")
     teacher.drag_point(0, (2.0, 3.0))
@@ -68,6 +71,7 @@ def test_students_follow_the_teacher_fork_and_follow_again(open_lab, server, art
     first.open_tab("Class")
     first.click("Try it yourself")
     expect(first.page.locator(BADGE).first).to_contain_text("Exploring")
+    expect(board).to_contain_text("3 connected · 2 following · 1 exploring", timeout=10_000)
     shown = teacher.readout_text("Total loss")
     first.drag_point(1, (-3.0, -3.0))
     first.wait_for_change("Total loss", shown)
@@ -80,6 +84,7 @@ def test_students_follow_the_teacher_fork_and_follow_again(open_lab, server, art
     assert first.readout_text("Steps") != teacher.readout_text("Steps")
     first.click("Follow again")
     expect(first.page.locator(BADGE).first).to_contain_text("Following")
+    expect(board).to_contain_text("3 connected · 3 following · 0 exploring", timeout=10_000)
     expect_same(first, teacher, "Steps")
     expect_same(first, teacher)
     third.page.screenshot(path=artifacts / "class-student.png")
