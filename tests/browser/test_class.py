@@ -179,7 +179,9 @@ def two_servers(redis_url):
             process.wait()
 
 
-def test_students_on_another_process_follow_through_redis(open_lab, two_servers):
+# `two_servers` before `open_lab`: the pages close (at open_lab's end) while their servers still
+# run, so that no page reports a lost connection as a console error.
+def test_students_on_another_process_follow_through_redis(two_servers, open_lab):
     teaching, following = two_servers
     teacher, code = teach(open_lab, teaching)
     students = [join(open_lab, following, code) for _ in range(2)]
