@@ -89,6 +89,7 @@ class LossSettings(View):
         self.check = pn.pane.HTML("", stylesheets=[STYLESHEET], css_classes=["gradient-check"],
                                   margin=(0, 6), sizing_mode="stretch_width")
 
+        self._check_outdated = False  # whether the table shown is an earlier lab's
         self.check_button.on_click(lambda event: held(self.run_check))
         self._live_check = Throttle(state, self._check_if_live, running_every=MATH_SEND_S,
                                     shown=False)
@@ -130,6 +131,11 @@ class LossSettings(View):
     def _check_if_live(self):
         if self.keep_checking.value:
             self.run_check()
+        elif self.check.object and not self._check_outdated:
+            # The lab has changed since the check: its table stays, marked as an earlier lab's.
+            self._check_outdated = True
+            self.check.object = (f"<div class='notice'>{html.escape(CHECK_OUTDATED)}</div>"
+                                 + self.check.object)
 
     def run_check(self):
         """Analytic gradient of the total loss against centred differences, entry by entry."""
@@ -156,11 +162,16 @@ class LossSettings(View):
                    "differentiable there, so the numerical gradient may disagree." if
                    worst < GRADIENT_CHECK_WARN or state.loss in HINGE_LOSSES else
                    "The analytic gradient is wrong.")
+        self._check_outdated = False
         self.check.object = (
             "<table class='gradcheck'><tr><th>entry</th><th>analytic</th><th>numerical</th>"
             f"<th>rel. error</th><th></th></tr>{rows}</table><div>{html.escape(summary)} "
             f"Pass: relative error below {GRADIENT_CHECK_PASS:.0e}, or a difference below "
             f"{GRADIENT_CHECK_FLOOR:.0e}.</div>")
+
+
+CHECK_OUTDATED = ("This check was made before the lab last changed: press Check gradients "
+                  "again, or tick Keep checking.")
 
 
 def _verdict(error):

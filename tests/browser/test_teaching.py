@@ -109,6 +109,13 @@ def test_the_gradient_check_passes_on_softmax(open_lab):
     lab.page.get_by_role("button", name="Check gradients").click()
     expect(lab.page.get_by_text("All entries agree.")).to_be_visible()
     assert lab.page.locator("td.pass").count() == 9
+    outdated = lab.page.get_by_text("This check was made before the lab last changed")
+    expect(outdated).to_have_count(0)
+    lab.page.get_by_role("button", name="L1", exact=True).click()  # a new lab: the check is old
+    expect(outdated).to_be_visible()
+    lab.page.get_by_role("button", name="Check gradients").click()
+    expect(outdated).to_have_count(0)
+    expect(lab.page.get_by_text("All entries agree.")).to_be_visible()
 
 
 def test_a_lab_goes_to_a_json_file_and_comes_back(open_lab, tmp_path):
