@@ -71,10 +71,15 @@ def _proxy(fig, line):
     return proxy
 
 
+LEGEND_COLUMNS = 2
+"""Entries in a row of a chart's legend: rows of two fit under a chart in the narrow column
+that presentation mode gives it (one row of four ran past the chart, over the table beside it)."""
+
+
 def _legend_below(fig, items):
     """A legend under the chart, in rows, so that it never covers a curve."""
     legend = Legend(items=items, orientation="horizontal", glyph_width=18, glyph_height=10,
-                    spacing=8, padding=2, margin=0,
+                    spacing=8, padding=2, margin=0, ncols=LEGEND_COLUMNS,
                     click_policy="hide")
     fig.add_layout(legend, "below")
     return legend
