@@ -28,7 +28,8 @@ def test_each_optimizer_lowers_the_loss_with_its_own_hyperparameters(name):
 
 
 def test_hyperparameter_widgets_follow_the_optimizer(page):
-    shown = lambda: {n for n, w in page.optimizer.hyperparameters.items() if w.visible}  # noqa: E731
+    shown = lambda: {n for n, box in page.optimizer.hyperparameters.items()  # noqa: E731
+                     if box.widget.visible}
     expected = {"sgd": set(), "momentum": {"momentum"}, "nesterov": {"momentum"},
                 "adagrad": {"eps"}, "rmsprop": {"rho", "eps"}, "adam": {"beta1", "beta2", "eps"}}
     for name, wanted in expected.items():
@@ -222,3 +223,33 @@ def test_the_address_follows_a_run_every_few_seconds_then_holds_its_last_state()
     page.training.step()
     page.state.running = False
     assert page.share.address.query == to_query(page.state) != first
+
+
+@pytest.mark.parametrize("box, typed, text", [
+    (lambda page: page.optimizer.hyperparameters["beta1"], 1.5,
+     "Adam's β1 must be between 0 and 0.9999, not 1.5; it stays 0.9."),
+    (lambda page: page.optimizer.seed, -1,
+     "Seed must be between 0 and 2,147,483,647, not -1; it stays 0."),
+    (lambda page: page.optimizer.batch_size, 100,
+     "Mini-batch size must be between 1 and 9, not 100; it stays 9."),
+    (lambda page: page.landscape.span, 0.0, "± span must be between 0.1 and 100, not 0; it stays 3."),
+    (lambda page: page.compare.steps, 6000, "Steps must be between 1 and 5,000, not 6,000; it stays 200."),
+])
+def test_a_number_typed_past_its_bounds_is_refused_saying_why(page, box, typed, text):
+    box = box(page)
+    before = box.value
+    box.widget.value = typed  # as the browser sends it: number boxes hold no bounds there
+    assert box.value == before and box.widget.value == before
+    assert page.state.message == text.replace("Adam's β1", box.label)
+
+
+def test_a_number_within_its_bounds_is_applied_and_a_setting_box_follows_the_state(page):
+    page.optimizer.decay_every.widget.value = 0
+    assert page.state.message.startswith("every k steps must be between 1 and 100,000")
+    page.optimizer.decay_every.widget.value = 7
+    assert page.state.decay_every == 7 and page.state.message == ""
+    page.state.decay_every = 11
+    assert page.optimizer.decay_every.widget.value == 11
+    page.optimizer.batch_size.widget.value = None  # a cleared box changes nothing
+    assert page.optimizer.batch_size.widget.value == 9
+

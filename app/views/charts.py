@@ -26,6 +26,7 @@ from losslab.transport.throttle import Throttle
 from losslab.transport.wire import held
 from losslab.views.base import View, sized
 from losslab.views.figures import TEXT_SIZES, figure_pane, text_in_em
+from losslab.views.number_box import NumberBox
 from losslab.web import script
 
 CHART_HEIGHT_EM = 17
@@ -37,6 +38,8 @@ stream makes the browser repaint the chart, and a curve read by eye needs no mor
 SERIES = {"total_loss": "total", "data_loss": "data", "reg_loss": "regularization"}
 MIN_STEPS_SHOWN = 10
 """The step axis spans at least this many steps: before the first step it reads 0 … 10."""
+COMPARE_MAX_STEPS = 5000
+"""The longest comparison, in steps of each optimizer."""
 COMPARE_POLL_MS = 200
 """How often a comparison's progress is read and shown while it runs."""
 
@@ -169,7 +172,8 @@ class CompareChart(View):
             inline=True, css_classes=["compare-choice"], sizing_mode="stretch_width",
             stylesheets=[".bk-input-group.bk-inline { flex-wrap: wrap; row-gap: 0.3em; }"])
         self.choice.param.watch(self._at_most_one_per_line, "value")
-        self.steps = sized(pn.widgets.IntInput(label="Steps", value=200, start=1, end=5000), 7)
+        self.steps = NumberBox(self.state, "Steps", 7, integer=True, value=200,
+                               bounds=(1, COMPARE_MAX_STEPS))
         self.button = pn.widgets.Button(label="Compare", color="primary")
         # Cancel and the progress bar stay on the page, idle between comparisons: showing and
         # hiding them would lay the page out again each time (a second on a busy laptop).
@@ -193,7 +197,7 @@ class CompareChart(View):
         self.panel = pn.Column(pn.pane.HTML("Optimizers to compare", margin=(6, 10, 0, 10),
                                             css_classes=["compare-choice-title"]),
                                self.choice,
-                               pn.Row(self.steps, self.button, self.cancel, self.progress,
+                               pn.Row(self.steps.widget, self.button, self.cancel, self.progress,
                                       margin=0, styles={"align-items": "flex-end"}),
                                self.status,
                                figure_pane(text_in_em(self.figure), CHART_HEIGHT_EM), margin=0)

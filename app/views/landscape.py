@@ -17,6 +17,7 @@ from losslab.transport.throttle import Throttle
 from losslab.transport.wire import held
 from losslab.views.base import View, sized
 from losslab.views.figures import TEXT_SIZES, figure_pane, text_in_em
+from losslab.views.number_box import NumberBox
 
 RESOLUTION = 61
 """Grid cells per side (fewer for large data sets, so a grid costs about the same)."""
@@ -42,6 +43,12 @@ PATH_LENGTH = 300
 
 MODES = {"Two parameters": "parameters", "Two random directions": "random"}
 
+TITLES = {"parameters": "Total loss over two parameters (log colour scale)",
+          "random": "Total loss, random directions (log colour scale)"}
+
+SPAN_BOUNDS = (0.1, 100.0)
+"""The map reaches this far either side of the current parameters (on each axis)."""
+
 
 class LandscapeView(View):
     """A heat map of the total loss on a plane through parameter space; recomputed only when
@@ -55,9 +62,9 @@ class LandscapeView(View):
                                                 sizing_mode="stretch_width")
         self.x_param = sized(pn.widgets.Select(label="x axis", options=options, value="W00"), 8)
         self.y_param = sized(pn.widgets.Select(label="y axis", options=options, value="W01"), 8)
-        self.span = sized(pn.widgets.FloatInput(label="± span", value=3.0, start=0.1, end=100.0,
-                                                step=0.5), 7)
-        self.seed = sized(pn.widgets.IntInput(label="Directions seed", value=0, start=0), 8.5)
+        self.span = NumberBox(state, "± span", 7, value=3.0, bounds=SPAN_BOUNDS, step=0.5)
+        self.seed = NumberBox(state, "Directions seed", 8.5, integer=True, value=0,
+                              bounds=(0, 2**31 - 1))
         self.grid = ColumnDataSource(dict(image=[np.zeros((2, 2))], x=[0.0], y=[0.0], dw=[1.0], dh=[1.0]))
         self.path = ColumnDataSource(dict(x=[], y=[]))
         self.here = ColumnDataSource(dict(x=[0.0], y=[0.0]))
@@ -79,13 +86,13 @@ class LandscapeView(View):
         state.param.watch(self.refresh, "evaluation")
         self._show_mode_widgets()
         self._trail.append(core.flatten(state.W, state.b))
-        self.panel = pn.Column(self.mode, pn.Row(self.x_param, self.y_param, self.seed, self.span,
-                                                 margin=0),
+        self.panel = pn.Column(self.mode, pn.Row(self.x_param, self.y_param, self.seed.widget,
+                                                 self.span.widget, margin=0),
                                figure_pane(text_in_em(self.figure), 21), margin=0)
 
     def _build_figure(self):
         fig = figure(tools="pan,wheel_zoom,reset,save", toolbar_location="above",
-                     title="Total loss over two parameters (log colour scale)", match_aspect=False)
+                     title=TITLES["parameters"], match_aspect=False)
         fig.image(image="image", x="x", y="y", dw="dw", dh="dh", source=self.grid,
                   color_mapper=self.mapper)
         # The scale the colours stand for: the map's colours are a log scale of the total loss.
@@ -122,7 +129,8 @@ class LandscapeView(View):
     def _show_mode_widgets(self):
         by_parameters = self.mode.value == "parameters"
         self.x_param.visible = self.y_param.visible = by_parameters
-        self.seed.visible = not by_parameters
+        self.seed.widget.visible = not by_parameters
+        self.figure.title.text = TITLES[self.mode.value]
 
     def _axes(self):
         """(origin θ0, du, dv, coordinates of θ0 on the axes) of the plane drawn."""

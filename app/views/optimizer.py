@@ -9,6 +9,7 @@ from losslab import labels
 from losslab.transport.frame import Frame
 from losslab.views.base import View, sized
 from losslab.views.checkbox import checkbox
+from losslab.views.number_box import NumberBox, setting_box
 from losslab.views.live_table import LiveTable
 from losslab.views.readouts import format_number
 from losslab.web import STYLESHEET
@@ -26,23 +27,19 @@ class OptimizerControls(View):
         state, frame = self.state, self.frame
         self.optimizer = sized(pn.widgets.Select.from_param(state.param.optimizer,
                                                             label="Optimizer"), 10)
-        self.hyperparameters = {
-            name: sized(pn.widgets.FloatInput.from_param(state.param[name], label=label), 6)
-            for name, label in labels.HYPERPARAMETERS.items()
-        }
+        # Number boxes whose bounds are checked on the server, which says why a value is refused.
+        self.hyperparameters = {name: setting_box(state, name, label, 6)
+                                for name, label in labels.HYPERPARAMETERS.items()}
         self._following = False
         self.full_batch = checkbox("Full batch", value=state.batch_size is None)
         # A number box, named by its label (a slider's handle would have no accessible name).
-        self.batch_size = sized(pn.widgets.IntInput(label="Mini-batch size", start=1,
-                                                    end=max(2, len(state.X)),
-                                                    value=self._batch_value()), 8)
-        self.seed = sized(pn.widgets.IntInput.from_param(state.param.seed, label="Seed"), 6)
+        self.batch_size = NumberBox(state, "Mini-batch size", 8, integer=True,
+                                    value=self._batch_value(), bounds=(1, max(2, len(state.X))))
+        self.seed = setting_box(state, "seed", "Seed", 6)
         self.schedule = sized(pn.widgets.Select.from_param(state.param.schedule,
                                                            label="Step-size schedule"), 11.5)
-        self.decay_rate = sized(pn.widgets.FloatInput.from_param(state.param.decay_rate,
-                                                                 label="Decay γ", step=0.05), 6.5)
-        self.decay_every = sized(pn.widgets.IntInput.from_param(state.param.decay_every,
-                                                                label="every k steps"), 7.5)
+        self.decay_rate = setting_box(state, "decay_rate", "Decay γ", 6.5, step=0.05)
+        self.decay_every = setting_box(state, "decay_every", "every k steps", 7.5)
         self.now = LiveTable(labels=[("step-size-now", "Step size now")], frame=frame,
                              css_classes=["readout"],
                              stylesheets=[STYLESHEET], margin=(4, 6))
@@ -63,9 +60,10 @@ class OptimizerControls(View):
         self._refresh_now()
 
         self.panel = pn.Column(
-            pn.Row(self.optimizer, *self.hyperparameters.values(), margin=0),
-            pn.Row(self.full_batch, self.batch_size, self.seed, margin=0),
-            pn.Row(self.schedule, self.decay_rate, self.decay_every, margin=0),
+            pn.Row(self.optimizer, *(box.widget for box in self.hyperparameters.values()),
+                   margin=0),
+            pn.Row(self.full_batch, self.batch_size.widget, self.seed.widget, margin=0),
+            pn.Row(self.schedule, self.decay_rate.widget, self.decay_every.widget, margin=0),
             self.now, self.notice, margin=0, sizing_mode="stretch_width",
         )
 
@@ -85,20 +83,21 @@ class OptimizerControls(View):
         n = len(self.state.X)
         self._following = True
         try:
-            self.batch_size.param.update(end=max(2, n), value=max(1, min(self._batch_value(), max(2, n))),
-                                         disabled=self.state.batch_size is None)
+            self.batch_size.param.update(bounds=(1, max(2, n)),
+                                         value=max(1, min(self._batch_value(), max(2, n))))
+            self.batch_size.widget.disabled = self.state.batch_size is None
             self.full_batch.value = self.state.batch_size is None
         finally:
             self._following = False
 
     def _show_hyperparameters(self, event=None):
         wanted = self.state.hyperparameter_names
-        for name, widget in self.hyperparameters.items():
-            widget.visible = name in wanted
+        for name, box in self.hyperparameters.items():
+            box.widget.visible = name in wanted
 
     def _show_schedule(self, event=None):
         decays = self.state.schedule != "constant"
-        self.decay_rate.visible = self.decay_every.visible = decays
+        self.decay_rate.widget.visible = self.decay_every.widget.visible = decays
 
     def _refresh_now(self, *events):
         self.frame.show({"step-size-now": format_number(self.state.effective_step_size)})

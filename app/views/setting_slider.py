@@ -11,6 +11,7 @@ from panel.custom import JSComponent
 
 from losslab.transport.wire import held
 from losslab.views.base import View
+from losslab.views.number_box import refusal
 from losslab.web import STYLESHEET, script_path
 
 
@@ -68,10 +69,8 @@ class SettingSlider(View):
         low, high = declared.bounds
         if not math.isfinite(value) or not low <= value <= high:
             now = getattr(self.state, self.setting)
-            self.widget.param.update(
-                message=f"{self.label} must be between {low:g} and {high:g}, not {value:g}; it "
-                        f"stays {now:g}.",
-                refused=self.widget.refused + 1)
+            self.widget.param.update(message=refusal(self.label, value, low, high, now),
+                                     refused=self.widget.refused + 1)
             return
         if value == getattr(self.state, self.setting):
             self.widget.message = ""

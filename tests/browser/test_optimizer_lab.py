@@ -72,3 +72,21 @@ def test_compare_draws_one_curve_per_optimizer(open_lab, artifacts):
     expect(lab.page.get_by_role("checkbox", name="AdaGrad")).not_to_be_checked()
     expect(lab.page.get_by_role("checkbox", name="RMSProp")).to_be_checked()
     lab.page.screenshot(path=artifacts / "compare.png")
+
+
+def test_a_number_past_its_bounds_is_refused_with_a_message_and_the_box_shows_the_value_in_force(
+        open_lab):
+    lab = open_lab()
+    lab.open_tab("Optimizer")
+    lab.page.get_by_label("Full batch").uncheck()
+    box = lab.page.get_by_label("Mini-batch size", exact=True)
+    expect(box).to_be_enabled()
+    box.fill("100")
+    box.press("Enter")
+    expect(lab.page.locator(".alert")).to_contain_text(
+        "Mini-batch size must be between 1 and 9, not 100; it stays 9.")
+    expect(box).to_have_value("9")
+    box.fill("4")
+    box.press("Enter")  # applied: the refusal goes
+    expect(lab.page.locator(".alert").filter(has_text="Mini-batch size")).to_have_count(0)
+    expect(box).to_have_value("4")
