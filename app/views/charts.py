@@ -169,7 +169,7 @@ class CompareChart(View):
         # assistive technology reads them as it reads any checkbox.
         self.choice = pn.widgets.CheckBoxGroup(
             options=labels.choices(labels.OPTIMIZERS), value=["sgd", "momentum", "adam"],
-            inline=True, css_classes=["compare-choice"], sizing_mode="stretch_width",
+            inline=True, sizing_mode="stretch_width",
             stylesheets=[".bk-input-group.bk-inline { flex-wrap: wrap; row-gap: 0.3em; }"])
         self.choice.param.watch(self._at_most_one_per_line, "value")
         self.steps = NumberBox(self.state, "Steps", 7, integer=True, value=200,
@@ -194,8 +194,7 @@ class CompareChart(View):
         self._steps_asked = 0
         self.button.on_click(lambda event: held(self.run))
         self.cancel.on_click(lambda event: held(lambda: self._end("Cancelled.")))
-        self.panel = pn.Column(pn.pane.HTML("Optimizers to compare", margin=(6, 10, 0, 10),
-                                            css_classes=["compare-choice-title"]),
+        self.panel = pn.Column(pn.pane.HTML("Optimizers to compare", margin=(6, 10, 0, 10)),
                                self.choice,
                                pn.Row(self.steps.widget, self.button, self.cancel, self.progress,
                                       margin=0, styles={"align-items": "flex-end"}),

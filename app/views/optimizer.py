@@ -9,8 +9,8 @@ from losslab import labels
 from losslab.transport.frame import Frame
 from losslab.views.base import View, sized
 from losslab.views.checkbox import checkbox
-from losslab.views.number_box import NumberBox, setting_box
 from losslab.views.live_table import LiveTable
+from losslab.views.number_box import NumberBox, setting_box
 from losslab.views.readouts import format_number
 from losslab.web import STYLESHEET
 

@@ -64,7 +64,8 @@ class LossReadout(View):
             "data-loss": format_number(ev.data_loss),
             "reg-loss": format_number(ev.reg_loss),
             "total-loss": format_number(ev.total_loss),
-            "accuracy": f"{100 * ev.accuracy:.1f}% ({correct}/{n})",
+            # With no points there is nothing to be right about: no 0.0% to mislead.
+            "accuracy": f"{100 * ev.accuracy:.1f}% ({correct}/{n})" if n else "— (no points)",
         })
         self._refresh_notes()
 

@@ -87,6 +87,7 @@ def test_adding_and_deleting_points_with_the_mouse_and_keys(open_lab):
     expect(lab.page.get_by_text("There are no points").first).to_be_visible()
     assert lab.readout("Data loss") == 0
     assert lab.readout("Regularization loss") == pytest.approx(3.5)
+    expect(lab.page.locator("td.accuracy")).to_have_text("— (no points)")
 
 
 def test_presentation_mode_and_shortcuts(open_lab, artifacts):
