@@ -105,7 +105,7 @@ class LabPage(pn.viewable.Viewer):
         self.shortcuts.keys.scope = "page" if self.served else "lab"
         self.connection = ConnectionWatch(width=0, height=0, margin=0)
         self.classroom = ClassRoom(TABS, host, address, state=state, training=self.training,
-                                   frame=self.frame)
+                                   frame=self.frame, scene=self.plot.scene)
         self.tabs = pn.Tabs(
             (TABS[0], pn.Column(self.table, self.explanation, margin=0)),
             (TABS[1], self.optimizer),

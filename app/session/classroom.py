@@ -26,6 +26,12 @@ projector's large type is not what a laptop needs."""
 ALSO = ("steps", "selected", "running", "message")
 """The state's parameters a follower sees besides the shared ones."""
 
+PICTURED = frozenset({"X", "y", "W", "b", "steps", "batch_loss"})
+"""What a message may change that a follower's page shows, all but the points' table and the
+charts, in the class stream's picture alone (losslab.transport.class_stream): the points, W and
+b, and the step count. A message that changes anything else (a setting, the tab, the selected
+point, Run or Stop) reaches each follower's own document too."""
+
 
 def _json(key, value):
     if key in ARRAYS:
@@ -104,6 +110,8 @@ class ClassFeed:
                        "batch_loss": None, "challenge": None}
         self.ended = False
         self.error = ""
+        self.changed = frozenset()
+        """What the last message taken changed: names of the lab's values and of the extras."""
 
     def receive(self, message):
         """Take one message from the hub; returns whether the lab shown changed."""
@@ -127,6 +135,8 @@ class ClassFeed:
                   if not _same(getattr(self.lab, key), value)}
         with np.errstate(over="ignore", invalid="ignore"):
             self.lab.param.update(**values, steps=extras["steps"], selected=extras["selected"])
+        self.changed = frozenset(values).union(
+            key for key, value in extras.items() if value != self.extras[key])
         self.extras = extras
         return True
 

@@ -96,6 +96,10 @@ class LabState(param.Parameterized):
                                 "steps yet, the optimizer's memory and the loss history cleared.")
 
     evaluation = param.Parameter(doc="core.Evaluation of the current state (read it, never set it).")
+    streamed = param.Boolean(False, doc=(
+        "The picture (the plot, the readouts, W and b with their gradients) reaches the browser "
+        "on a class's stream (a student's page following the class): the views leave it to the "
+        "stream, and draw it again themselves when this turns off."))
 
     def __init__(self, random_seed=None, **params):
         """`random_seed`: of the draws of `randomize` (the `seed` parameter is the mini-batches')."""
@@ -139,6 +143,16 @@ class LabState(param.Parameterized):
         W, b = values.get("W", self.W), values.get("b", self.b)
         self._remembered = (self._inputs(W, b, **others), evaluation)
         self.param.update(**values)
+
+    def take_quietly(self, values, evaluation):
+        """`take` without telling a single watcher: a student's page following a class keeps
+        its lab current this way on every step of the teacher's, while the class's stream draws
+        it; `param.trigger` of the names set tells the views later, at a lower rate."""
+        others = {key: value for key, value in values.items() if key not in ("W", "b")}
+        W, b = values.get("W", self.W), values.get("b", self.b)
+        self._remembered = (self._inputs(W, b, **others), evaluation)
+        with param.parameterized.discard_events(self):
+            self.param.update(**values, evaluation=evaluation)
 
     @param.depends(*EVALUATED, watch=True)
     def _evaluate(self):

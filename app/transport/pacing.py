@@ -195,6 +195,7 @@ class PacedUpdates:
         self.show = show
         self._doc = pn.state.curdoc
         self._wanted = False
+        self._after_s = 0.0  # the least time from one show to the next that the request asks
         self._pending = None  # ("tick" | "timeout", the document's callback)
         self._sent_at = 0.0
         frame.on_change("drawn", self._on_drawn)
@@ -203,12 +204,19 @@ class PacedUpdates:
         since = time.monotonic() - self._sent_at
         return self.frame.sent - self.frame.drawn > IN_FLIGHT and since < STALE_AFTER_S
 
-    def request(self):
-        """There is a newer state to show (callable from any session on the server's loop)."""
+    def request(self, after_s=0.0):
+        """There is a newer state to show (callable from any session on the server's loop); with
+        `after_s`, it may wait until that long after the last show (what it adds is not urgent).
+        """
         if self._doc is None or self._doc.session_context is None:  # no browser to wait for
             held(self.show)
             return
+        sooner = self._wanted and after_s < self._after_s
+        self._after_s = min(self._after_s, after_s) if self._wanted else after_s
         self._wanted = True
+        if sooner and self._pending is not None and self._pending[0] == "timeout":
+            self._doc.remove_timeout_callback(self._pending[1])
+            self._pending = None
         self._schedule()
 
     def _wait_s(self):
@@ -217,7 +225,7 @@ class PacedUpdates:
         now = time.monotonic()
         if self._in_flight():
             return STALE_AFTER_S - (now - self._sent_at)
-        return self._sent_at + FOLLOWERS.spacing() - now
+        return self._sent_at + max(FOLLOWERS.spacing(), self._after_s) - now
 
     def _schedule(self):
         if self._pending is not None or not self._wanted:

@@ -1,7 +1,11 @@
 """A student's side of a class: follow the teacher's lab, try it yourself, hand in a challenge.
 
-Following, the student's lab shows the class's as it comes (`session.classroom.follow`, paced by
-the student's own browser). Any change the student makes to the lab — a drag, a setting, Step,
+Following, the student's lab shows the class's as it comes: the picture a step changes (the plot,
+the readouts, W and b) on the class's stream, made once in the process for all its students
+(losslab.transport.class_stream), and the rest on the student's own document
+(`session.classroom.follow`), each paced by the student's own browser. Without a stream (a
+server that does not offer one, or before the page has opened it) all of it comes the second
+way. Any change the student makes to the lab — a drag, a setting, Step,
 Run — or the "Try it yourself" button makes it theirs: the class goes on without them and the
 badge says so. "Follow again" returns to the class's current state.
 """
@@ -12,42 +16,66 @@ import time
 
 import panel as pn
 import param
+from param.parameterized import discard_events
 
 from losslab.session import challenges
 from losslab.session.class_hub import NICKNAME_CHARS, Refused, class_hub
-from losslab.session.classroom import FOLLOWED, ClassFeed, follow
+from losslab.session.classroom import FOLLOWED, PICTURED, ClassFeed, follow
 from losslab.session.share_codec import state_to_dict
 from losslab.session.training import Training
+from losslab.transport import class_stream
+from losslab.transport.class_stream import FollowerStream
 from losslab.transport.frame import Frame
 from losslab.transport.pacing import PacedUpdates
+from losslab.transport.scene import Scene
 from losslab.views.base import WRAPPING, View, sized
+from losslab.views.class_picture import ClassPicture, ClassStream
 from losslab.views.class_tasks import Tasks
 from losslab.web import STYLESHEET
 
+CATCH_UP_S = 1.0
+"""While the class's stream draws a follower's picture, the rest of the page (the points' table,
+the charts) follows the teacher's steps this often: a student reads a table no faster, and every
+show through the student's own document costs the server as much as a step of a lab."""
+
+
+class _ProcessFeed:
+    """A class as this process's followers take it: its feed, its hub subscription, the
+    followers, and the stream's picture (made when a follower's stream first asks for it)."""
+
+    def __init__(self, tabs):
+        self.feed = ClassFeed(tabs)
+        self.subscription = None
+        self.followers = set()
+        self._picture = None
+
+    def picture(self):
+        if self._picture is None:
+            self._picture = ClassPicture(self.feed.lab)
+        return self._picture.picture(self.feed.seq)
+
+
 _FEEDS = {}
-"""code → (ClassFeed, its hub subscription, the followers of this process)."""
+"""code → this process's _ProcessFeed of that class."""
 
 
 async def _feed(code, tabs):
     """This process's feed of class `code`, subscribed to the hub on first use."""
     if code not in _FEEDS:
-        feed = ClassFeed(tabs)
-        followers = set()
+        entry = _FEEDS[code] = _ProcessFeed(tabs)
 
         def deliver(message):
             if message.get("kind") == "ended":  # the hub has let go of its followers
                 _FEEDS.pop(code, None)
-            if feed.receive(message):
-                for follower in list(followers):
+            if entry.feed.receive(message):
+                for follower in list(entry.followers):
                     follower.class_changed()
 
-        _FEEDS[code] = (feed, None, followers)
         try:
-            subscription = await class_hub().follow(code, deliver)
+            entry.subscription = await class_hub().follow(code, deliver)
         except Exception:
             _FEEDS.pop(code, None)
             raise
-        _FEEDS[code] = (feed, subscription, followers)
     return _FEEDS[code]
 
 
@@ -55,12 +83,11 @@ def _leave_feed(code, follower):
     entry = _FEEDS.get(code)
     if entry is None:
         return
-    feed, subscription, followers = entry
-    followers.discard(follower)
-    if not followers:  # the last follower of this process: the feed goes
+    entry.followers.discard(follower)
+    if not entry.followers:  # the last follower of this process: the feed goes
         _FEEDS.pop(code, None)
-        if subscription is not None:
-            subscription.close()
+        if entry.subscription is not None:
+            entry.subscription.close()
 
 
 class ClassFollower(View):
@@ -68,6 +95,7 @@ class ClassFollower(View):
 
     training = param.ClassSelector(class_=Training, constant=True)
     frame = param.ClassSelector(class_=Frame, constant=True)
+    scene = param.ClassSelector(class_=Scene, constant=True, doc="The page's plot's Scene.")
     tab = param.Integer(0, doc="The tab the page shows (the teacher's, while following).")
     status = param.Selector(objects=["joining", "following", "exploring", "ended"],
                             default="joining", doc="What the student is doing.")
@@ -81,11 +109,21 @@ class ClassFollower(View):
         self.student = secrets.token_hex(8)
         self.tasks = Tasks()
         self.feed = None
+        self.entry = None  # this process's _ProcessFeed of the class
         self.challenge = None
         self._applying = False
         self._stepped = False  # whether Step or Run moved the lab since the challenge
         self.submitted = False
         self.paced = PacedUpdates(self.frame, self._show_class)
+        self._quiet = set()  # the lab's values set since the views last heard of them
+        self._history_restarted = False  # … and whether the loss history started over quietly
+        self.stream = FollowerStream(opened=lambda: self.tasks.on_page(self._stream_opened),
+                                     closed=lambda: self.tasks.on_page(self._take_back_picture))
+        # Its key is set while the student follows (and the server offers streams): the page
+        # opens the stream then, and closes it, ignoring what is still on its way, when the key
+        # goes.
+        self.stream_view = ClassStream(scene=self.scene, frame=self.frame, width=0, height=0,
+                                       margin=0)
         self.badge = pn.pane.HTML("", css_classes=["class-badge"], stylesheets=[STYLESHEET],
                                   margin=(6, 8))
         # Widths in em of the page's type, never wider than their place.
@@ -112,7 +150,9 @@ class ClassFollower(View):
             pn.pane.HTML(f"<b>Class {html.escape(code)}</b>", stylesheets=[STYLESHEET],
                          margin=(8, 6, 0, 6)),
             self.badge, pn.Row(self.fork, self.follow_again, **WRAPPING), self.nickname,
-            self.goal, self.submit, self.said, margin=0,
+            self.goal, self.submit, self.said,
+            self.stream_view,
+            margin=0,
         )
         self._show_status()
 
@@ -124,17 +164,20 @@ class ClassFollower(View):
     async def _follow(self):
         try:
             code = await class_hub().find(self.code, self.address or self.student)
-            self.feed, _, followers = await _feed(code, self.tabs)
+            self.entry = await _feed(code, self.tabs)
         except Refused as error:
             self.tasks.on_page(self._refused, str(error))
             return
-        followers.add(self)
+        self.feed = self.entry.feed
+        self.entry.followers.add(self)
         self.tasks.on_page(self._following)
 
     def _following(self):
         self.status = "following"
         self.said.object = ""
         self.class_changed()
+        if class_stream.served:
+            self.stream_view.key = self.stream.key
 
     def _refused(self, text):
         self.status = "ended"
@@ -142,13 +185,64 @@ class ClassFollower(View):
 
     def class_changed(self):
         """The class's lab changed (called by the feed, from any session)."""
-        if self.status in ("following", "joining") or self.feed.ended:
+        feed = self.feed
+        if self.status == "following" and self.stream.sending and not feed.ended:
+            self.stream.offer(self.entry.picture())
+            if feed.changed <= PICTURED:  # the picture shows it: the rest of the page may wait
+                self._take_quietly()
+                self.paced.request(after_s=CATCH_UP_S)
+                return
+        if self.status in ("following", "joining") or feed.ended:
             self.paced.request()
+
+    def _take_quietly(self):
+        """Keep the lab current without a word to its views (the stream draws the picture): a
+        student who takes the lab over takes it as the class has it."""
+        feed, state, training = self.feed, self.state, self.training
+        values = {key: value for key, value in feed.values().items()
+                  if getattr(state, key) is not value}
+        state.take_quietly({**values, "steps": feed.extras["steps"]}, feed.lab.evaluation)
+        self._quiet.update(values, ("steps", "evaluation"))
+        version = training.history.version
+        batch_loss = feed.extras["batch_loss"]
+        with discard_events(training):
+            training.record_followed(feed.extras["steps"], feed.lab.evaluation,
+                                     float("nan") if batch_loss is None else batch_loss)
+        self._history_restarted |= training.history.version != version
+
+    def _catch_up(self):
+        """Tell the views what was set quietly since they last heard."""
+        quiet, self._quiet = self._quiet, set()
+        if quiet:
+            self.state.param.trigger(*sorted(quiet))
+        if self._history_restarted:
+            self._history_restarted = False
+            self.training.param.trigger("history_restarted")
+
+    def _stream_opened(self):
+        """The page has opened the class's stream: the picture is the stream's from now on."""
+        if self.status == "following" and not self.feed.ended:
+            self.state.streamed = True
+            self.stream.start()
+            self.stream.offer(self.entry.picture())
+
+    def _take_back_picture(self):
+        """The page draws its own picture again (the stream closed, the student took the lab
+        over, the class ended): every view catches up with the lab as it is now."""
+        self.stream.stop()
+        self.stream_view.key = ""
+        self._applying = True
+        try:
+            self.state.streamed = False
+            self._catch_up()
+        finally:
+            self._applying = False
 
     def _show_class(self):
         feed = self.feed
         if feed.ended:
             self.status = "ended"
+            self._take_back_picture()
             self.said.object = "The class has ended. The lab stays as it was: it is yours now."
             return
         if self.status != "following":
@@ -156,6 +250,7 @@ class ClassFollower(View):
         self._applying = True
         try:
             follow(self.state, self.training, feed)
+            self._catch_up()
             self.tab = feed.extras["tab"]
         finally:
             self._applying = False
@@ -175,6 +270,7 @@ class ClassFollower(View):
         if self.status != "following":
             return
         self.status = "exploring"
+        self._take_back_picture()
         self.said.object = html.escape(why)
 
     async def _say_status(self):
@@ -235,6 +331,7 @@ class ClassFollower(View):
 
     def release(self):
         self.paced.stop()
+        self.stream.close()
         _leave_feed(self.code, self)
         hub = class_hub()
         self.tasks.start(hub.set_status(self.code, self.student, None))

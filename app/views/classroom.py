@@ -14,6 +14,7 @@ import param
 from losslab.session.class_hub import ClassKeys, class_hub, classes_shared, normalized_code
 from losslab.session.training import Training
 from losslab.transport.frame import Frame
+from losslab.transport.scene import Scene
 from losslab.views.base import WRAPPING, View, sized
 from losslab.views.class_follow import ClassFollower
 from losslab.views.class_tasks import Tasks
@@ -41,6 +42,7 @@ class ClassRoom(View):
 
     training = param.ClassSelector(class_=Training, constant=True)
     frame = param.ClassSelector(class_=Frame, constant=True)
+    scene = param.ClassSelector(class_=Scene, constant=True, doc="The page's plot's Scene.")
     tab = param.Integer(0, doc="The tab the page shows (kept in step with the class).")
     query = param.String(None, allow_None=True,
                          doc="What the page's address holds while in a class (None: the lab).")
@@ -133,7 +135,7 @@ class ClassRoom(View):
             self._say("A class code is six letters and digits, as the teacher's page shows it.")
             return
         self.role = ClassFollower(code, self.tabs, self.address, state=self.state,
-                                  training=self.training, frame=self.frame)
+                                  training=self.training, frame=self.frame, scene=self.scene)
         self.role.param.watch(lambda event: setattr(self, "tab", event.new), "tab")
         self.role.param.watch(self._show_badge, "status")
         self.query = urllib.parse.urlencode({"class": code})

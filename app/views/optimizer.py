@@ -54,6 +54,7 @@ class OptimizerControls(View):
         state.param.watch(self._refresh_now, ["steps", "step_size", "schedule", "decay_rate",
                                               "decay_every"])
         state.param.watch(self._on_notice, "notice")
+        state.param.watch(lambda event: event.new or self._refresh_now(), "streamed")
         self._show_hyperparameters()
         self._show_schedule()
         self._follow_batch_size()
@@ -100,7 +101,8 @@ class OptimizerControls(View):
         self.decay_rate.widget.visible = self.decay_every.widget.visible = decays
 
     def _refresh_now(self, *events):
-        self.frame.show({"step-size-now": format_number(self.state.effective_step_size)})
+        if not self.state.streamed:  # else a class's stream shows it
+            self.frame.show({"step-size-now": format_number(self.state.effective_step_size)})
 
     def _on_notice(self, event):
         self.notice.object = f"<span class='muted'>{html.escape(event.new)}</span>" if event.new else ""

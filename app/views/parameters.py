@@ -62,8 +62,11 @@ class ParameterControls(View):
         )
         self.widget.param.watch(self._on_edit, "edit")
         state.param.watch(self.refresh, "evaluation")
+        state.param.watch(lambda event: event.new or self.refresh(), "streamed")
 
     def refresh(self, event=None):
+        if self.state.streamed:  # a class's stream shows the numbers
+            return
         ev = self.state.evaluation
         grads = {"W": ev.dW, "b": ev.db}
         self.frame.parameters = dict(

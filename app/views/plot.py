@@ -116,13 +116,17 @@ class PlotView(View):
         state.param.watch(self._start_over, ["restarted", *OPTIMIZER_SETTINGS])
         state.param.watch(self.describe, ["evaluation", "selected"])
         state.param.watch(self._on_state, ["box", "selected", "presentation", "add_class"])
+        state.param.watch(self._on_streamed, "streamed")
 
     # -- keeping in step -----------------------------------------------------------------
 
     def refresh(self, *events, again=False):
         """Send what the state draws now, unless it was sent already (a step changes the
-        evaluation and the batch together: one update)."""
+        evaluation and the batch together: one update). While a class's stream draws the
+        picture, it is the stream's."""
         state = self.state
+        if state.streamed:
+            return
         X, y = state.X, state.y
         shown_X, shown_y = self._shown
         # The state's arrays are replaced, never changed: the same arrays need no comparing.
@@ -140,6 +144,10 @@ class PlotView(View):
             return
         self._drawn = inputs
         self.scene.update = _packed(state, inputs, self.training.velocity())
+
+    def _on_streamed(self, event):
+        if not event.new:  # the page draws the picture again: the state as it is now
+            self.refresh(again=True)
 
     def _start_over(self, *events):
         """The optimizer's memory was cleared: its carried arrow goes."""

@@ -55,8 +55,17 @@ class LossReadout(View):
         state.param.watch(self.refresh, "evaluation")
         state.param.watch(self._show_steps, "steps")
         state.param.watch(self._on_message, "message")
+        state.param.watch(self._on_streamed, "streamed")
+
+    def _on_streamed(self, event):
+        if not event.new:  # the page shows the readouts again: as they are now
+            self.refresh()
+            self._show_steps()
 
     def refresh(self, *events):
+        self._refresh_notes()
+        if self.state.streamed:  # a class's stream shows the numbers
+            return
         ev = self.state.evaluation
         n = len(ev.point_losses)
         correct = int(np.sum(ev.predictions == self.state.y)) if n else 0
@@ -67,10 +76,10 @@ class LossReadout(View):
             # With no points there is nothing to be right about: no 0.0% to mislead.
             "accuracy": f"{100 * ev.accuracy:.1f}% ({correct}/{n})" if n else "— (no points)",
         })
-        self._refresh_notes()
 
     def _show_steps(self, *events):
-        self.frame.show({"steps": f"{self.state.steps}"})
+        if not self.state.streamed:
+            self.frame.show({"steps": f"{self.state.steps}"})
 
     def _refresh_notes(self):
         notes = self.state.notes()

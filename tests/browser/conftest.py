@@ -116,9 +116,15 @@ class Watched:
         self.page = context.new_page()
         self.errors = []
         self.foreign_requests = []
+        self.stream_pictures = []  # when each picture of a class's stream reached the page
+        self.page.on("websocket", self._on_websocket)
         self.page.on("console", lambda msg: msg.type == "error" and self.errors.append(msg.text))
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
         self.page.on("request", self._on_request)
+
+    def _on_websocket(self, socket):
+        if "/class-stream" in socket.url:
+            socket.on("framereceived", lambda payload: self.stream_pictures.append(time.monotonic()))
 
     def _on_request(self, request):
         parsed = urlparse(request.url)
@@ -139,6 +145,7 @@ def open_lab(browser, server):
         watched = Watched(context)
         watched.page.goto(url or server)
         lab = Lab(watched.page)
+        lab.stream_pictures = watched.stream_pictures
         lab.wait_ready()
         opened.append(watched)
         return lab

@@ -91,6 +91,54 @@ def test_students_follow_the_teacher_fork_and_follow_again(open_lab, server, art
     teacher.page.screenshot(path=artifacts / "class-teacher.png")
 
 
+def parameters(lab):
+    """W and b as the page's boxes show them."""
+    texts = lab.page.locator(".parameter-panel input.value").evaluate_all(
+        "boxes => boxes.map((box) => box.value)")
+    return [float(text.replace("\u2212", "-")) for text in texts]
+
+
+def test_a_following_page_draws_the_run_from_the_class_stream_and_takes_over_the_lab_as_it_is(
+        open_lab, server):
+    teacher, code = teach(open_lab, server)
+    student = join(open_lab, server, code)
+    deadline = time.monotonic() + 10
+    while not student.stream_pictures and time.monotonic() < deadline:  # its first picture
+        student.page.wait_for_timeout(50)
+    assert student.stream_pictures, "the student's page never opened the class's stream"
+    teacher.click("Run")
+    expect(teacher.page.locator("td.steps")).not_to_have_text("0", timeout=10_000)
+    before = len(student.stream_pictures)
+    shown = set()
+    for _ in range(20):
+        student.page.wait_for_timeout(75)
+        shown.add(student.readout_text("Steps"))
+    # Each step drawn came on the stream (the page's own document shows a run once a second).
+    assert len(student.stream_pictures) - before >= 10
+    assert len(shown) >= 8, shown
+    # Taken over mid-run, the lab is the class's as the student saw it: its next step is the
+    # one after the step shown, from the W and b shown.
+    student.open_tab("Class")
+    seen = student.readout("Steps")
+    student.click("Try it yourself")
+    expect(student.page.locator(BADGE).first).to_contain_text("Exploring")
+    student.page.wait_for_timeout(300)
+    steps = student.readout("Steps")
+    assert steps >= seen  # not the step of some earlier moment
+    W = parameters(student)
+    student.page.wait_for_timeout(300)
+    assert student.readout("Steps") == steps  # the class runs on without this page
+    step(student)
+    moved = parameters(student)
+    assert moved != W
+    assert max(abs(a - b) for a, b in zip(moved, W)) < 1.0  # one step of SGD from there
+    teacher.click("Stop")
+    student.click("Follow again")
+    expect(student.page.locator(BADGE).first).to_contain_text("Following")
+    expect_same(student, teacher, "Steps")
+    expect_same(student, teacher)
+
+
 def test_a_challenge_handed_in_by_two_students_is_on_the_board_best_first(open_lab, server,
                                                                          artifacts):
     teacher, code = teach(open_lab, server)

@@ -1,0 +1,52 @@
+// A student's page following a class (losslab.views.class_picture.ClassStream): the class's
+// stream (losslab.transport.class_stream) brings each picture of the teacher's lab, the same
+// text for every student of the process; it is set on this page's Scene and Frame without
+// being sent back, and once it is painted the page says so, for the next.
+
+// An array as the stream writes it ({dtype, base64} of its bytes), as Bokeh would give it.
+function typedArray({dtype, base64}) {
+  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))
+  return dtype === "float32" ? new Float32Array(bytes.buffer) : new Float64Array(bytes.buffer)
+}
+
+function decoded(value) {
+  if (Array.isArray(value)) return value.map(decoded)
+  if (value === null || typeof value !== "object") return value
+  if (typeof value.base64 === "string" && typeof value.dtype === "string") return typedArray(value)
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, decoded(item)]))
+}
+
+export function render({ model }) {
+  const marker = document.createElement("span")
+  let socket = null
+  let gone = false
+
+  function show(text) {
+    const picture = JSON.parse(text)
+    const scene = {update: decoded(picture.update)}
+    if (picture.points != null) scene.points = decoded(picture.points)
+    model.scene.setv(scene, {sync: false})
+    model.frame.setv({texts: picture.texts, parameters: picture.parameters}, {sync: false})
+    // Painted after the next frame: then the next picture may come.
+    requestAnimationFrame(() => setTimeout(() => {
+      if (socket !== null && socket.readyState === WebSocket.OPEN)
+        socket.send(JSON.stringify({drawn: picture.seq}))
+    }, 0))
+  }
+
+  function open() {
+    if (socket !== null) socket.close()
+    socket = null
+    if (gone || !model.key) return
+    const url = new URL(`class-stream?key=${encodeURIComponent(model.key)}`, window.location.href)
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:"
+    const opened = new WebSocket(url)
+    opened.onmessage = (event) => { if (opened === socket) show(event.data) }
+    socket = opened
+  }
+
+  open()
+  model.on("key", open)
+  model.on("remove", () => { gone = true; if (socket !== null) socket.close(); socket = null })
+  return marker
+}

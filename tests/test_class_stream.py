@@ -1,0 +1,155 @@
+"""The class's stream: one picture per step for every student of a process, paced by each page."""
+
+import asyncio
+import json
+
+import numpy as np
+import pytest
+import tornado.web
+from tornado.httpserver import HTTPServer
+from tornado.testing import bind_unused_port
+from tornado.websocket import websocket_connect
+
+from losslab.page import LabPage
+from losslab.session.state import LabState
+from losslab.transport import class_stream
+from losslab.transport.class_stream import FollowerStream, StreamHandler, plain
+from losslab.views.class_picture import ClassPicture
+
+
+class FakeSocket:
+    def __init__(self):
+        self.written = []
+
+    def write_message(self, text):
+        self.written.append(json.loads(text))
+
+    def close(self):
+        pass
+
+
+def lab_values():
+    rng = np.random.default_rng(3)
+    return dict(X=rng.normal(size=(80, 2)), y=rng.integers(0, 3, 80), W=rng.normal(size=(3, 2)),
+                b=rng.normal(size=3), loss="softmax", steps=12)
+
+
+def decoded(value):
+    if isinstance(value, dict) and set(value) == {"dtype", "base64"}:
+        import base64
+        return np.frombuffer(base64.b64decode(value["base64"]), dtype=value["dtype"])
+    if isinstance(value, dict):
+        return {key: decoded(item) for key, item in value.items()}
+    return value
+
+
+def test_the_picture_is_what_a_page_of_the_same_lab_shows():
+    page = LabPage(state=LabState(**lab_values()))
+    picture = json.loads(ClassPicture(LabState(**lab_values())).picture(1).full)
+    assert picture["texts"] == page.frame.texts
+    assert picture["parameters"] == page.frame.parameters
+    update, scene = decoded(picture["update"]), page.plot.scene
+    assert update["text"] == scene.update["text"]
+    for key in ("loss", "scores"):
+        assert update[key].dtype == scene.update[key].dtype
+        np.testing.assert_array_equal(update[key], scene.update[key])
+    points = decoded(picture["points"])
+    np.testing.assert_array_equal(points["x0"], scene.points["x0"])
+    assert points["label"] == list(scene.points["label"])
+
+
+def test_a_changed_lab_is_a_new_picture_and_the_points_a_new_version():
+    lab = LabState(**lab_values())
+    pictures = ClassPicture(lab)
+    first = pictures.picture(1)
+    assert pictures.picture(1) is first  # made once per number
+    lab.W = lab.W * 2
+    second = pictures.picture(2)
+    assert second.points_version == first.points_version
+    assert json.loads(second.light)["texts"]["total-loss"] != json.loads(first.light)["texts"]["total-loss"]
+    lab.X = lab.X + 1
+    assert pictures.picture(3).points_version == first.points_version + 1
+
+
+def test_non_finite_numbers_travel_exactly():
+    array = np.array([1.5, np.nan, np.inf, -np.inf], dtype=np.float32)
+    back = decoded(json.loads(json.dumps(plain({"a": array})))["a"])
+    assert back.dtype == np.float32
+    np.testing.assert_array_equal(back, array)
+
+
+def pictures(count):
+    return [class_stream.picture(seq, 1, {"x0": [seq]}, {"texts": {"steps": str(seq)}})
+            for seq in range(1, count + 1)]
+
+
+def test_a_page_is_sent_the_newest_picture_once_it_painted_the_last():
+    opened, closed = [], []
+    stream = FollowerStream(lambda: opened.append(1), lambda: closed.append(1))
+    socket = FakeSocket()
+    assert stream.attach(socket) and opened == [1]
+    assert not stream.attach(FakeSocket())  # one page per key
+    one, two, three = pictures(3)
+    stream.offer(one)
+    assert socket.written == []  # not until the page leaves the picture to the stream
+    stream.start()
+    assert [p["seq"] for p in socket.written] == [1] and "points" in socket.written[0]
+    stream.offer(two)
+    stream.offer(three)
+    assert len(socket.written) == 1  # the page is painting the first
+    stream.drawn(2)  # a picture it was not sent: no report
+    assert len(socket.written) == 1
+    stream.drawn(1)
+    assert [p["seq"] for p in socket.written] == [1, 3]  # the newest; the second is skipped
+    assert "points" not in socket.written[1]  # it has these points
+    stream.stop()
+    stream.drawn(3)
+    stream.offer(class_stream.picture(4, 1, {}, {}))
+    assert len(socket.written) == 2
+    stream.detach(socket)
+    assert closed == [1] and not stream.connected
+
+
+def test_a_picture_not_reported_painted_holds_the_next_back_only_for_a_while():
+    async def scenario():
+        stream = FollowerStream(lambda: None, lambda: None)
+        socket = FakeSocket()
+        stream.attach(socket)
+        stream.start()
+        one, two = pictures(2)
+        stream.offer(one)
+        stream.offer(two)
+        await asyncio.sleep(class_stream.STALE_AFTER_S / 2)
+        assert len(socket.written) == 1
+        await asyncio.sleep(class_stream.STALE_AFTER_S / 2 + 0.3)
+        assert [p["seq"] for p in socket.written] == [1, 2]
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("report", ["x" * 200, "not json", "[1]", '{"drawn": "1"}', '{"W": [[9]]}'])
+def test_the_stream_takes_nothing_from_a_page_but_its_report(report):
+    async def scenario():
+        sock, port = bind_unused_port()
+        server = HTTPServer(tornado.web.Application([(class_stream.ROUTE, StreamHandler)]))
+        server.add_sockets([sock])
+        stream = FollowerStream(lambda: None, lambda: None)
+        refused = await websocket_connect(f"ws://127.0.0.1:{port}{class_stream.ROUTE}?key=guess")
+        assert await refused.read_message() is None  # closed: no such stream
+        client = await websocket_connect(
+            f"ws://127.0.0.1:{port}{class_stream.ROUTE}?key={stream.key}")
+        stream.start()
+        stream.offer(pictures(1)[0])
+        assert json.loads(await client.read_message())["seq"] == 1
+        client.write_message(report)
+        stream.offer(pictures(2)[1])
+        await asyncio.sleep(0.2)
+        assert stream._sent[0] == 1  # still waiting for the first to be painted
+        client.write_message(json.dumps({"drawn": 1}))
+        assert json.loads(await client.read_message())["seq"] == 2
+        client.close()
+        await asyncio.sleep(0.1)
+        assert not stream.connected
+        server.stop()
+
+    asyncio.run(scenario())
