@@ -21,6 +21,7 @@ Target: K = 40, every follower ≥ 10 updates per second.
 """
 
 import argparse
+import json
 import multiprocessing
 import re
 import statistics
@@ -55,15 +56,53 @@ def pulled(url, arguments=None):
     return session, run, frame
 
 
-def watch(session, frame, seen, stop):
+def stream_key(session):
+    """The key of the class's stream on a student's page, once it follows ("" if none)."""
+    for model in list(session.document.models):
+        key = getattr(model, "key", None) if "scene" in model.properties() else None
+        if isinstance(key, str) and key:
+            return key
+    return ""
+
+
+async def read_stream(url, key, seen):
+    """Read the class's stream as a browser does: each picture noted (time, step count) and
+    reported painted at once."""
+    from tornado.websocket import websocket_connect
+
+    address = url.replace("http://", "ws://").rstrip("/") + f"/class-stream?key={key}"
+    socket = await websocket_connect(address)
+    while True:
+        text = await socket.read_message()
+        if text is None:
+            return
+        picture = json.loads(text)
+        seen.append((time.time(), picture["texts"].get("steps")))
+        await socket.write_message(json.dumps({"drawn": picture["seq"]}))
+
+
+def watch(session, frame, seen, stop, url=None):
     """Answer the frame as a browser does, noting (time, step count) of each update; return when
-    `stop` is set."""
+    `stop` is set. With `url`, a student's page: it also reads its class's stream once the page
+    shows a key for it, and the pictures on the stream are the updates noted."""
+    streamed = []
+
     def on_sent(attr, old, new):
-        seen.append((time.time(), frame.texts.get("steps")))
+        if not streamed:
+            seen.append((time.time(), frame.texts.get("steps")))
         frame.drawn = new
 
     frame.on_change("sent", on_sent)
     loop = session._connection.io_loop
+    if url is not None:
+        def open_stream():
+            key = stream_key(session)
+            if not key:
+                loop.call_later(0.05, open_stream)
+                return
+            streamed.append(key)
+            loop.add_callback(read_stream, url, key, seen)
+        loop.add_callback(open_stream)
 
     def close_when_stopped():
         stop.wait()
@@ -78,7 +117,7 @@ def follower(url, code, stop, ready, results, joining):
         session, _, frame = pulled(url, {"class": code})
     seen = []
     ready.release()
-    watch(session, frame, seen, stop)
+    watch(session, frame, seen, stop, url)
     results.put(seen)
 
 

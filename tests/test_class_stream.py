@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import threading
 
 import numpy as np
 import pytest
@@ -26,6 +27,25 @@ class FakeSocket:
 
     def close(self):
         pass
+
+
+def run(scenario):
+    """Run the coroutine function `scenario` on an event loop of its own, in a thread of its own
+    (the browser tests' driver may hold this thread's loop)."""
+    failures = []
+
+    def target():
+        try:
+            asyncio.run(scenario())
+        except BaseException as error:  # noqa: BLE001 — reported in the test's thread
+            failures.append(error)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(timeout=30)
+    assert not thread.is_alive(), "the scenario did not finish"
+    if failures:
+        raise failures[0]
 
 
 def lab_values():
@@ -124,7 +144,7 @@ def test_a_picture_not_reported_painted_holds_the_next_back_only_for_a_while():
         await asyncio.sleep(class_stream.STALE_AFTER_S / 2 + 0.3)
         assert [p["seq"] for p in socket.written] == [1, 2]
 
-    asyncio.run(scenario())
+    run(scenario)
 
 
 @pytest.mark.parametrize("report", ["x" * 200, "not json", "[1]", '{"drawn": "1"}', '{"W": [[9]]}'])
@@ -152,4 +172,4 @@ def test_the_stream_takes_nothing_from_a_page_but_its_report(report):
         assert not stream.connected
         server.stop()
 
-    asyncio.run(scenario())
+    run(scenario)

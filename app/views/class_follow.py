@@ -20,7 +20,7 @@ from param.parameterized import discard_events
 
 from losslab.session import challenges
 from losslab.session.class_hub import NICKNAME_CHARS, Refused, class_hub
-from losslab.session.classroom import FOLLOWED, PICTURED, ClassFeed, follow
+from losslab.session.classroom import FOLLOWED, PICTURED, follow
 from losslab.session.share_codec import state_to_dict
 from losslab.session.training import Training
 from losslab.transport import class_stream
@@ -28,8 +28,9 @@ from losslab.transport.class_stream import FollowerStream
 from losslab.transport.frame import Frame
 from losslab.transport.pacing import PacedUpdates
 from losslab.transport.scene import Scene
+from losslab.views import class_feeds
 from losslab.views.base import WRAPPING, View, sized
-from losslab.views.class_picture import ClassPicture, ClassStream
+from losslab.views.class_picture import ClassStream
 from losslab.views.class_tasks import Tasks
 from losslab.web import STYLESHEET
 
@@ -37,57 +38,6 @@ CATCH_UP_S = 1.0
 """While the class's stream draws a follower's picture, the rest of the page (the points' table,
 the charts) follows the teacher's steps this often: a student reads a table no faster, and every
 show through the student's own document costs the server as much as a step of a lab."""
-
-
-class _ProcessFeed:
-    """A class as this process's followers take it: its feed, its hub subscription, the
-    followers, and the stream's picture (made when a follower's stream first asks for it)."""
-
-    def __init__(self, tabs):
-        self.feed = ClassFeed(tabs)
-        self.subscription = None
-        self.followers = set()
-        self._picture = None
-
-    def picture(self):
-        if self._picture is None:
-            self._picture = ClassPicture(self.feed.lab)
-        return self._picture.picture(self.feed.seq)
-
-
-_FEEDS = {}
-"""code → this process's _ProcessFeed of that class."""
-
-
-async def _feed(code, tabs):
-    """This process's feed of class `code`, subscribed to the hub on first use."""
-    if code not in _FEEDS:
-        entry = _FEEDS[code] = _ProcessFeed(tabs)
-
-        def deliver(message):
-            if message.get("kind") == "ended":  # the hub has let go of its followers
-                _FEEDS.pop(code, None)
-            if entry.feed.receive(message):
-                for follower in list(entry.followers):
-                    follower.class_changed()
-
-        try:
-            entry.subscription = await class_hub().follow(code, deliver)
-        except Exception:
-            _FEEDS.pop(code, None)
-            raise
-    return _FEEDS[code]
-
-
-def _leave_feed(code, follower):
-    entry = _FEEDS.get(code)
-    if entry is None:
-        return
-    entry.followers.discard(follower)
-    if not entry.followers:  # the last follower of this process: the feed goes
-        _FEEDS.pop(code, None)
-        if entry.subscription is not None:
-            entry.subscription.close()
 
 
 class ClassFollower(View):
@@ -109,7 +59,7 @@ class ClassFollower(View):
         self.student = secrets.token_hex(8)
         self.tasks = Tasks()
         self.feed = None
-        self.entry = None  # this process's _ProcessFeed of the class
+        self.entry = None  # this process's ProcessFeed of the class
         self.challenge = None
         self._applying = False
         self._stepped = False  # whether Step or Run moved the lab since the challenge
@@ -164,7 +114,7 @@ class ClassFollower(View):
     async def _follow(self):
         try:
             code = await class_hub().find(self.code, self.address or self.student)
-            self.entry = await _feed(code, self.tabs)
+            self.entry = await class_feeds.feed(code, self.tabs)
         except Refused as error:
             self.tasks.on_page(self._refused, str(error))
             return
@@ -332,7 +282,7 @@ class ClassFollower(View):
     def release(self):
         self.paced.stop()
         self.stream.close()
-        _leave_feed(self.code, self)
+        class_feeds.leave(self.code, self)
         hub = class_hub()
         self.tasks.start(hub.set_status(self.code, self.student, None))
 
