@@ -152,7 +152,10 @@ class LabState(param.Parameterized):
         W, b = values.get("W", self.W), values.get("b", self.b)
         self._remembered = (self._inputs(W, b, **others), evaluation)
         with param.parameterized.discard_events(self):
-            self.param.update(**values, evaluation=evaluation)
+            # One by one: `param.update` first copies every value of the lab (to restore them
+            # should one fail), which costs more than the rest.
+            for name, value in {**values, "evaluation": evaluation}.items():
+                setattr(self, name, value)
 
     @param.depends(*EVALUATED, watch=True)
     def _evaluate(self):
