@@ -61,6 +61,11 @@ class FollowerLoad:
         self._spacing_s = max(active, 1) * self.mean_s / FOLLOWER_SHARE
         return self._spacing_s
 
+    def spacing_within(self, share):
+        """Seconds between two shows of one follower for all of them to take `share` of the
+        process's time."""
+        return self.spacing() * FOLLOWER_SHARE / share
+
 
 FOLLOWERS = FollowerLoad()
 """This process's followers (every PacedUpdates)."""

@@ -26,8 +26,9 @@ from losslab.session.training import Training
 from losslab.transport import class_stream
 from losslab.transport.class_stream import FollowerStream
 from losslab.transport.frame import Frame
-from losslab.transport.pacing import PacedUpdates
+from losslab.transport.pacing import FOLLOWERS, PacedUpdates
 from losslab.transport.scene import Scene
+from losslab.transport.wire import held
 from losslab.views import class_feeds
 from losslab.views.base import WRAPPING, View, sized
 from losslab.views.class_picture import ClassStream
@@ -36,8 +37,12 @@ from losslab.web import STYLESHEET
 
 CATCH_UP_S = 1.0
 """While the class's stream draws a follower's picture, the rest of the page (the points' table,
-the charts) follows the teacher's steps this often: a student reads a table no faster, and every
-show through the student's own document costs the server as much as a step of a lab."""
+the charts) follows the teacher's steps at most this often: a student reads a table no faster,
+and every show through the student's own document costs the server as much as a step of a lab."""
+
+CATCH_UP_SHARE = 0.15
+"""… and, in a large class, no more often than all its followers' catching up takes this share
+of the process's time: the teacher's page, on the projector, keeps the rest."""
 
 
 class ClassFollower(View):
@@ -140,7 +145,7 @@ class ClassFollower(View):
             self.stream.offer(self.entry.picture())
             if feed.changed <= PICTURED:  # the picture shows it: the rest of the page may wait
                 self._take_quietly()
-                self.paced.request(after_s=CATCH_UP_S)
+                self.paced.request(after_s=max(CATCH_UP_S, FOLLOWERS.spacing_within(CATCH_UP_SHARE)))
                 return
         if self.status in ("following", "joining") or feed.ended:
             self.paced.request()
@@ -149,8 +154,9 @@ class ClassFollower(View):
         """Keep the lab current without a word to its views (the stream draws the picture): a
         student who takes the lab over takes it as the class has it."""
         feed, state, training = self.feed, self.state, self.training
-        values = {key: value for key, value in feed.values().items()
-                  if getattr(state, key) is not value}
+        # Only what this message changed: the lab was current after the one before (a page's
+        # stream starts on a lab just shown in full).
+        values = {key: getattr(feed.lab, key) for key in feed.changed if key in FOLLOWED}
         state.take_quietly({**values, "steps": feed.extras["steps"]}, feed.lab.evaluation)
         self._quiet.update(values, ("steps", "evaluation"))
         version = training.history.version
@@ -170,8 +176,10 @@ class ClassFollower(View):
             self.training.param.trigger("history_restarted")
 
     def _stream_opened(self):
-        """The page has opened the class's stream: the picture is the stream's from now on."""
+        """The page has opened the class's stream: the picture is the stream's from now on, on
+        the lab as the class has it now."""
         if self.status == "following" and not self.feed.ended:
+            held(self._show_class)
             self.state.streamed = True
             self.stream.start()
             self.stream.offer(self.entry.picture())
