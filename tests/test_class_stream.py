@@ -107,8 +107,8 @@ def test_a_page_is_sent_the_newest_picture_once_it_painted_the_last():
     opened, closed = [], []
     stream = FollowerStream(lambda: opened.append(1), lambda: closed.append(1))
     socket = FakeSocket()
-    assert stream.attach(socket) and opened == [1]
-    assert not stream.attach(FakeSocket())  # one page per key
+    stream.attach(socket)
+    assert opened == [1]
     one, two, three = pictures(3)
     stream.offer(one)
     assert socket.written == []  # not until the page leaves the picture to the stream
@@ -126,7 +126,16 @@ def test_a_page_is_sent_the_newest_picture_once_it_painted_the_last():
     stream.drawn(3)
     stream.offer(class_stream.picture(4, 1, {}, {}))
     assert len(socket.written) == 2
-    stream.detach(socket)
+    # The page drew the stream's component anew: its newest websocket takes over, from the
+    # newest picture, with the points.
+    redrawn = FakeSocket()
+    stream.start()
+    stream.attach(redrawn)
+    assert opened == [1] and [p["seq"] for p in redrawn.written] == [4]
+    assert "points" in redrawn.written[0]
+    stream.detach(socket)  # the old one closing changes nothing
+    assert closed == [] and stream.connected
+    stream.detach(redrawn)
     assert closed == [1] and not stream.connected
 
 

@@ -32,6 +32,14 @@ from losslab.transport.pacing import STALE_AFTER_S
 ROUTE = r"/class-stream"
 """Where a student's page opens its stream, beside the page's own address."""
 
+REFUSED = 4404
+"""The close code of a stream opened with a key this process does not know."""
+
+OPEN_TRIES = 32
+"""How many times a page opens its stream before it leaves the picture to its session: with
+`--num-procs N` each try lands on one of the N processes, and only one holds the page (with 4
+processes, 32 tries miss it with a chance of 1 in 10,000)."""
+
 MAX_REPORT_CHARS = 64
 """The longest message a page sends on its stream ({"drawn": 123456}); longer ones are dropped."""
 
@@ -105,12 +113,16 @@ class FollowerStream:
         return self._socket is not None
 
     def attach(self, socket):
-        """The page opened its websocket: True if it is the first for this stream."""
-        if self._socket is not None:
-            return False
-        self._socket = socket
-        self._opened()
-        return True
+        """The page opened its websocket. A page draws a component anew now and then (its layout
+        changed) and the new drawing opens a websocket of its own: the newest is the page's, and
+        the stream goes on there from the newest picture."""
+        replaced, self._socket = self._socket, socket
+        self._sent, self._points_sent = None, None
+        if replaced is not None:
+            replaced.close()
+            self._pump()
+        else:
+            self._opened()
 
     def detach(self, socket):
         if socket is self._socket:
@@ -181,10 +193,11 @@ class StreamHandler(WebSocketHandler):
 
     def open(self):
         stream = STREAMS.get(self.get_argument("key", ""))
-        if stream is None or not stream.attach(self):
-            self.close(4404, "No class stream with this key.")
+        if stream is None:
+            self.close(REFUSED, "No class stream with this key in this process.")
             return
         self.stream = stream
+        stream.attach(self)
 
     def on_message(self, message):
         if self.stream is None or not isinstance(message, str) or len(message) > MAX_REPORT_CHARS:

@@ -73,7 +73,7 @@ class ClassFollower(View):
         self._quiet = set()  # the lab's values set since the views last heard of them
         self._history_restarted = False  # … and whether the loss history started over quietly
         self.stream = FollowerStream(opened=lambda: self.tasks.on_page(self._stream_opened),
-                                     closed=lambda: self.tasks.on_page(self._take_back_picture))
+                                     closed=lambda: self.tasks.on_page(self._stream_closed))
         # Its key is set while the student follows (and the server offers streams): the page
         # opens the stream then, and closes it, ignoring what is still on its way, when the key
         # goes.
@@ -184,11 +184,18 @@ class ClassFollower(View):
             self.stream.start()
             self.stream.offer(self.entry.picture())
 
-    def _take_back_picture(self):
-        """The page draws its own picture again (the stream closed, the student took the lab
-        over, the class ended): every view catches up with the lab as it is now."""
+    def _stream_closed(self):
+        """The page's stream closed (the page keeps its key and may open it again)."""
+        if self.state.streamed:
+            self._take_back_picture(close=False)
+
+    def _take_back_picture(self, close=True):
+        """The page draws its own picture again (the student took the lab over, the class ended,
+        the stream closed): every view catches up with the lab as it is now. With `close`, the
+        page closes its stream and ignores what is still on its way."""
         self.stream.stop()
-        self.stream_view.key = ""
+        if close:
+            self.stream_view.key = ""
         self._applying = True
         try:
             self.state.streamed = False

@@ -54,5 +54,9 @@ class ClassStream(JSComponent):
     scene = param.ClassSelector(class_=Scene, constant=True, doc="The page's plot's Scene.")
     frame = param.ClassSelector(class_=Frame, constant=True, doc="The page's Frame.")
     key = param.String("", doc="The key of this page's stream ('' : none open).")
+    tries = param.Integer(class_stream.OPEN_TRIES, constant=True,
+                          doc="How many times to open the stream before leaving it.")
+    refused_code = param.Integer(class_stream.REFUSED, constant=True,
+                                 doc="The close code of a stream this process does not hold.")
 
     _esm = script_path("class_stream.js")

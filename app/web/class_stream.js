@@ -34,19 +34,28 @@ export function render({ model }) {
     }, 0))
   }
 
-  function open() {
+  let tries = 0
+  function open(again = false) {
     if (socket !== null) socket.close()
     socket = null
+    tries = again ? tries + 1 : 1
     if (gone || !model.key) return
     const url = new URL(`class-stream?key=${encodeURIComponent(model.key)}`, window.location.href)
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:"
     const opened = new WebSocket(url)
     opened.onmessage = (event) => { if (opened === socket) show(event.data) }
+    // A server of several processes spreads connections over them: a stream opened on one that
+    // does not hold this page's session is refused, and another connection may land on the
+    // right one. (Meanwhile, and if none does, the page's session brings the picture.)
+    opened.onclose = (event) => {
+      if (opened === socket && event.code === model.refused_code && tries < model.tries)
+        setTimeout(() => { if (opened === socket) open(true) }, 20)
+    }
     socket = opened
   }
 
   open()
-  model.on("key", open)
+  model.on("key", () => open())
   model.on("remove", () => { gone = true; if (socket !== null) socket.close(); socket = null })
   return marker
 }

@@ -143,7 +143,8 @@ def open_lab(browser, server):
         context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
                                       **context)
         watched = Watched(context)
-        watched.page.goto(url or server)
+        watched.url = url or server
+        watched.page.goto(watched.url)
         lab = Lab(watched.page)
         lab.stream_pictures = watched.stream_pictures
         lab.wait_ready()
@@ -154,7 +155,7 @@ def open_lab(browser, server):
     for watched in opened:
         watched.context.close()
     for watched in opened:
-        assert watched.errors == [], f"browser console errors: {watched.errors}"
+        assert watched.errors == [], f"browser console errors on {watched.url}: {watched.errors}"
         assert watched.foreign_requests == [], f"requests left the machine: {watched.foreign_requests}"
 
 
