@@ -182,3 +182,27 @@ def test_the_stream_takes_nothing_from_a_page_but_its_report(report):
         server.stop()
 
     run(scenario)
+
+
+def test_a_page_of_another_origin_cannot_open_a_stream_unless_the_server_allows_it(monkeypatch):
+    from tornado.httpclient import HTTPClientError, HTTPRequest
+
+    monkeypatch.setattr(class_stream, "origins", ("lab.example:8080",))
+
+    async def scenario():
+        sock, port = bind_unused_port()
+        server = HTTPServer(tornado.web.Application([(class_stream.ROUTE, StreamHandler)]))
+        server.add_sockets([sock])
+        stream = FollowerStream(lambda: None, lambda: None)
+        address = f"ws://127.0.0.1:{port}{class_stream.ROUTE}?key={stream.key}"
+        with pytest.raises(HTTPClientError) as refused:
+            await websocket_connect(HTTPRequest(address, headers={"Origin": "http://evil.example"}))
+        assert refused.value.code == 403 and not stream.connected
+        allowed = await websocket_connect(
+            HTTPRequest(address, headers={"Origin": "http://lab.example:8080"}))
+        await asyncio.sleep(0.1)
+        assert stream.connected
+        allowed.close()
+        server.stop()
+
+    run(scenario)

@@ -114,7 +114,7 @@ def serve(args):
     secret_key = args.secret_key or generate_secret_key().encode("utf-8")
     # A class's students in this process get the picture of its every step from one text.
     extra_patterns = [(class_stream.ROUTE, class_stream.StreamHandler)]
-    class_stream.served = True
+    class_stream.served, class_stream.origins = True, tuple(args.websocket_origins)
     if diagnostics_enabled():
         if is_loopback(args.address):
             extra_patterns.append((DIAGNOSTICS_ROUTE, DiagnosticsHandler))

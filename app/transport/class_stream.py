@@ -20,6 +20,7 @@ import base64
 import json
 import secrets
 import time
+import urllib.parse
 import weakref
 from dataclasses import dataclass
 
@@ -47,6 +48,10 @@ served = False
 """Whether this process's server offers the stream at ROUTE (the `losslab` command's does; a
 lab served by `panel serve` or `pn.serve` sends its students everything on their own documents).
 """
+
+origins = ()
+"""The pages' origins (host:port) the server takes websockets from, as for its sessions
+(`--allow-websocket-origin`); a page of the server's own host is always taken."""
 
 STREAMS = weakref.WeakValueDictionary()
 """key → the FollowerStream a page opens with that key (this process's students)."""
@@ -190,6 +195,12 @@ class StreamHandler(WebSocketHandler):
     """A student's page's websocket for its class's stream (`ROUTE?key=…`)."""
 
     stream = None
+
+    def check_origin(self, origin):
+        from bokeh.server.util import check_allowlist
+
+        return super().check_origin(origin) or \
+            check_allowlist(urllib.parse.urlparse(origin).netloc, origins)
 
     def open(self):
         stream = STREAMS.get(self.get_argument("key", ""))

@@ -145,7 +145,8 @@ class ClassFollower(View):
             self.stream.offer(self.entry.picture())
             if feed.changed <= PICTURED:  # the picture shows it: the rest of the page may wait
                 self._take_quietly()
-                self.paced.request(after_s=max(CATCH_UP_S, FOLLOWERS.spacing_within(CATCH_UP_SHARE)))
+                catch_up_s = max(CATCH_UP_S, FOLLOWERS.spacing_within(CATCH_UP_SHARE))
+                self.paced.request(after_s=catch_up_s)
                 return
         if self.status in ("following", "joining") or feed.ended:
             self.paced.request()
