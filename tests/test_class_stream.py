@@ -93,9 +93,12 @@ def test_a_changed_lab_is_a_new_picture_and_the_points_a_new_version():
 
 def test_non_finite_numbers_travel_exactly():
     array = np.array([1.5, np.nan, np.inf, -np.inf], dtype=np.float32)
-    back = decoded(json.loads(json.dumps(plain({"a": array})))["a"])
+    text = json.dumps(plain({"a": array, "b": [1.5, float("nan"), float("-inf")]}),
+                      allow_nan=False)  # JSON as a browser parses it: no NaN, no Infinity
+    back = decoded(json.loads(text)["a"])
     assert back.dtype == np.float32
     np.testing.assert_array_equal(back, array)
+    assert json.loads(text)["b"] == [1.5, {"number": "NaN"}, {"number": "-Infinity"}]
 
 
 def pictures(count):
@@ -117,25 +120,37 @@ def test_a_page_is_sent_the_newest_picture_once_it_painted_the_last():
     stream.offer(two)
     stream.offer(three)
     assert len(socket.written) == 1  # the page is painting the first
-    stream.drawn(2)  # a picture it was not sent: no report
+    stream.drawn(2, socket)  # a picture it was not sent: no report
     assert len(socket.written) == 1
-    stream.drawn(1)
+    stream.drawn(1, FakeSocket())  # not on the page's websocket: no report
+    assert len(socket.written) == 1
+    stream.drawn(1, socket)
     assert [p["seq"] for p in socket.written] == [1, 3]  # the newest; the second is skipped
     assert "points" not in socket.written[1]  # it has these points
     stream.stop()
-    stream.drawn(3)
-    stream.offer(class_stream.picture(4, 1, {}, {}))
+    stream.drawn(3, socket)
+    # Started again, the stream never sends a picture from before it stopped.
+    stream.start()
     assert len(socket.written) == 2
+    stream.stop()
+    stream.offer(class_stream.picture(4, 1, {}, {}))
+    assert len(socket.written) == 2  # stopped
+    stream.offer(class_stream.picture(5, 1, {}, {}))
+    stream.start()
+    assert [p["seq"] for p in socket.written] == [1, 3, 5]
     # The page drew the stream's component anew: its newest websocket takes over, from the
     # newest picture, with the points.
     redrawn = FakeSocket()
-    stream.start()
     stream.attach(redrawn)
-    assert opened == [1] and [p["seq"] for p in redrawn.written] == [4]
+    assert opened == [1] and [p["seq"] for p in redrawn.written] == [5]
     assert "points" in redrawn.written[0]
     stream.detach(socket)  # the old one closing changes nothing
     assert closed == [] and stream.connected
-    stream.detach(redrawn)
+    # A new websocket while the stream is stopped asks the page's follower to start it.
+    stream.stop()
+    stream.attach(FakeSocket())
+    assert opened == [1, 1]
+    stream.detach(stream._socket)
     assert closed == [1] and not stream.connected
 
 

@@ -18,6 +18,7 @@ shows: a page that sends anything but its report of a painted picture changes no
 
 import base64
 import json
+import math
 import secrets
 import time
 import urllib.parse
@@ -59,8 +60,8 @@ STREAMS = weakref.WeakValueDictionary()
 
 def plain(value):
     """`value` (dicts, lists, numbers, strings and 1-D NumPy arrays) as JSON can carry it, each
-    array as {"dtype", "base64"} of its bytes: as exact as Bokeh's own binary arrays, non-finite
-    numbers included."""
+    array as {"dtype", "base64"} of its bytes (as exact as Bokeh's own binary arrays) and each
+    non-finite number as {"number": "NaN" | "Infinity" | "-Infinity"}, which JSON has not."""
     if isinstance(value, np.ndarray):
         array = np.ascontiguousarray(value.ravel(), dtype="<f4" if value.dtype == np.float32 else "<f8")
         return {"dtype": "float32" if array.dtype == np.float32 else "float64",
@@ -70,7 +71,9 @@ def plain(value):
     if isinstance(value, (list, tuple)):
         return [plain(item) for item in value]
     if isinstance(value, np.generic):
-        return value.item()
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return {"number": "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")}
     return value
 
 
@@ -125,6 +128,7 @@ class FollowerStream:
         self._sent, self._points_sent = None, None
         if replaced is not None:
             replaced.close()
+        if self.sending:
             self._pump()
         else:
             self._opened()
@@ -132,7 +136,7 @@ class FollowerStream:
     def detach(self, socket):
         if socket is self._socket:
             self._socket = None
-            self._sent, self._points_sent, self.sending = None, None, False
+            self._sent, self._points_sent, self._newest, self.sending = None, None, None, False
             self._closed()
 
     def start(self):
@@ -141,24 +145,29 @@ class FollowerStream:
         self._pump()
 
     def stop(self):
-        """Send no more (the page draws its own picture again)."""
+        """Send no more (the page draws its own picture again); a start later sends only
+        pictures offered after it."""
         self.sending = False
+        self._newest = None
 
     def offer(self, picture):
         """A newer picture of the class: sent now, or once the page has painted the last."""
         self._newest = picture
         self._pump()
 
-    def drawn(self, seq):
-        """The page reports that it painted picture `seq`."""
-        if isinstance(seq, int) and not isinstance(seq, bool) and self._sent is not None \
-                and seq == self._sent[0]:
+    def drawn(self, seq, socket):
+        """The page reports, on `socket`, that it painted picture `seq`."""
+        if socket is self._socket and isinstance(seq, int) and not isinstance(seq, bool) \
+                and self._sent is not None and seq == self._sent[0]:
             self._drawn = seq
             self._pump()
 
     def close(self):
         """The student's page has gone: close its websocket, if open."""
         self.sending = False
+        if self._waking is not None:
+            IOLoop.current().remove_timeout(self._waking)
+            self._waking = None
         STREAMS.pop(self.key, None)
         socket, self._socket = self._socket, None
         if socket is not None:
@@ -218,7 +227,7 @@ class StreamHandler(WebSocketHandler):
         except ValueError:
             return
         if isinstance(report, dict):
-            self.stream.drawn(report.get("drawn"))
+            self.stream.drawn(report.get("drawn"), self)
 
     def on_close(self):
         if self.stream is not None:

@@ -143,8 +143,8 @@ class ClassFollower(View):
         feed = self.feed
         if self.status == "following" and self.stream.sending and not feed.ended:
             self.stream.offer(self.entry.picture())
+            self._take_quietly()
             if feed.changed <= PICTURED:  # the picture shows it: the rest of the page may wait
-                self._take_quietly()
                 catch_up_s = max(CATCH_UP_S, FOLLOWERS.spacing_within(CATCH_UP_SHARE))
                 self.paced.request(after_s=catch_up_s)
                 return
@@ -180,8 +180,10 @@ class ClassFollower(View):
         """The page has opened the class's stream: the picture is the stream's from now on, on
         the lab as the class has it now."""
         if self.status == "following" and not self.feed.ended:
-            held(self._show_class)
+            # Streamed first: what the page's own session sends now is only the rest of the page,
+            # and nothing older can follow the stream's first picture.
             self.state.streamed = True
+            held(self._show_class)
             self.stream.start()
             self.stream.offer(self.entry.picture())
 
@@ -203,6 +205,11 @@ class ClassFollower(View):
             self._catch_up()
         finally:
             self._applying = False
+        # The page has the stream's numbers, which the server never saw: its own go again, even
+        # where they did not change here.
+        for name in ("texts", "parameters"):
+            value = getattr(self.frame, name)
+            self.frame.trigger(name, value, value)
 
     def _show_class(self):
         feed = self.feed

@@ -148,6 +148,11 @@ class PlotView(View):
     def _on_streamed(self, event):
         if not event.new:  # the page draws the picture again: the state as it is now
             self.refresh(again=True)
+            # The browser has the stream's points and picture, which this side never saw: what
+            # this side has goes again, even where it did not change here.
+            for name in ("points", "update"):
+                value = getattr(self.scene, name)
+                self.scene.trigger(name, value, value)
 
     def _start_over(self, *events):
         """The optimizer's memory was cleared: its carried arrow goes."""

@@ -13,6 +13,7 @@ function decoded(value) {
   if (Array.isArray(value)) return value.map(decoded)
   if (value === null || typeof value !== "object") return value
   if (typeof value.base64 === "string" && typeof value.dtype === "string") return typedArray(value)
+  if (typeof value.number === "string") return Number(value.number)  // NaN, ±Infinity
   return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, decoded(item)]))
 }
 
@@ -26,7 +27,7 @@ export function render({ model }) {
     const scene = {update: decoded(picture.update)}
     if (picture.points != null) scene.points = decoded(picture.points)
     model.scene.setv(scene, {sync: false})
-    model.frame.setv({texts: picture.texts, parameters: picture.parameters}, {sync: false})
+    model.frame.setv({texts: picture.texts, parameters: decoded(picture.parameters)}, {sync: false})
     // Painted after the next frame: then the next picture may come.
     requestAnimationFrame(() => setTimeout(() => {
       if (socket !== null && socket.readyState === WebSocket.OPEN)
