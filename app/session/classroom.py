@@ -177,10 +177,14 @@ def follow(state, training, feed):
     values = {key: value for key, value in feed.values().items()
               if not (getattr(state, key) is value)}
     extras = feed.extras
-    selected = extras["selected"]
-    evaluation = feed.lab.evaluation
-    batch_loss = extras["batch_loss"] if extras["batch_loss"] is not None else np.nan
-    training.record_followed(extras["steps"], evaluation, batch_loss)
-    state.take({**values, "steps": extras["steps"], "selected": selected,
-                "message": extras["message"], "batch": None}, evaluation)
+    record_followed(training, feed)
+    state.take({**values, "steps": extras["steps"], "selected": extras["selected"],
+                "message": extras["message"], "batch": None}, feed.lab.evaluation)
+
+
+def record_followed(training, feed):
+    """Record the class's latest step in a follower's loss history."""
+    batch_loss = feed.extras["batch_loss"]
+    training.record_followed(feed.extras["steps"], feed.lab.evaluation,
+                             np.nan if batch_loss is None else batch_loss)
 

@@ -139,23 +139,25 @@ class LabState(param.Parameterized):
     def take(self, values, evaluation):
         """Set `values` (parameters, arrays read-only) whose `evaluation` is known already: the
         labs following a class show their teacher's lab, evaluated once for all of them."""
-        others = {key: value for key, value in values.items() if key not in ("W", "b")}
-        W, b = values.get("W", self.W), values.get("b", self.b)
-        self._remembered = (self._inputs(W, b, **others), evaluation)
+        self._remember(values, evaluation)
         self.param.update(**values)
 
     def take_quietly(self, values, evaluation):
         """`take` without telling a single watcher: a student's page following a class keeps
         its lab current this way on every step of the teacher's, while the class's stream draws
         it; `param.trigger` of the names set tells the views later, at a lower rate."""
-        others = {key: value for key, value in values.items() if key not in ("W", "b")}
-        W, b = values.get("W", self.W), values.get("b", self.b)
-        self._remembered = (self._inputs(W, b, **others), evaluation)
+        self._remember(values, evaluation)
         with param.parameterized.discard_events(self):
             # One by one: `param.update` first copies every value of the lab (to restore them
             # should one fail), which costs more than the rest.
             for name, value in {**values, "evaluation": evaluation}.items():
                 setattr(self, name, value)
+
+    def _remember(self, values, evaluation):
+        """Remember `evaluation` as that of this lab once `values` are set."""
+        others = {key: value for key, value in values.items() if key not in ("W", "b")}
+        W, b = values.get("W", self.W), values.get("b", self.b)
+        self._remembered = (self._inputs(W, b, **others), evaluation)
 
     @param.depends(*EVALUATED, watch=True)
     def _evaluate(self):

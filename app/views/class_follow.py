@@ -20,7 +20,7 @@ from param.parameterized import discard_events
 
 from losslab.session import challenges
 from losslab.session.class_hub import NICKNAME_CHARS, Refused, class_hub
-from losslab.session.classroom import FOLLOWED, PICTURED, follow
+from losslab.session.classroom import FOLLOWED, PICTURED, follow, record_followed
 from losslab.session.share_codec import state_to_dict
 from losslab.session.training import Training
 from losslab.transport import class_stream
@@ -161,10 +161,8 @@ class ClassFollower(View):
         state.take_quietly({**values, "steps": feed.extras["steps"]}, feed.lab.evaluation)
         self._quiet.update(values, ("steps", "evaluation"))
         version = training.history.version
-        batch_loss = feed.extras["batch_loss"]
         with discard_events(training):
-            training.record_followed(feed.extras["steps"], feed.lab.evaluation,
-                                     float("nan") if batch_loss is None else batch_loss)
+            record_followed(training, feed)
         self._history_restarted |= training.history.version != version
 
     def _catch_up(self):
