@@ -18,6 +18,7 @@ from losslab.views.charts import CompareChart, HistoryChart
 from losslab.views.classroom import ClassRoom
 from losslab.views.connection import ConnectionWatch
 from losslab.views.data import DataControls
+from losslab.views.lab_picture import LabStream
 from losslab.views.landscape import LandscapeView
 from losslab.views.math import ExplanationView, LossSettings
 from losslab.views.optimizer import OptimizerControls
@@ -91,8 +92,9 @@ class LabPage(pn.viewable.Viewer):
         self.readout = LossReadout(state=state, frame=self.frame)
         self.rows = PointRows(state=state)
         self.table = points_table(self.rows.source)
-        self.timer = RunTimer(self.training, self.frame)
         self.optimizer = OptimizerControls(state=state, frame=self.frame)
+        self.stream = LabStream(self.plot, self.readout, self.parameters, self.optimizer)
+        self.timer = RunTimer(self.training, self.frame, self.stream)
         self.history = HistoryChart(state=state, training=self.training)
         self.landscape = LandscapeView(state=state)
         self.compare = CompareChart(state=state)
@@ -138,9 +140,10 @@ class LabPage(pn.viewable.Viewer):
             stylesheets=[STYLESHEET],
         )
         # In a notebook, whatever a change leaves unsent (a cell that sets the state) goes out as
-        # soon as the kernel is free.
-        state.param.watch(lambda *events: notebook.flush_soon(self.frame.document),
-                          [name for name in state.param if name != "name"])
+        # soon as the kernel is free. (Served, the server sends it: one watcher less per change.)
+        if not self.served:
+            state.param.watch(lambda *events: notebook.flush_soon(self.frame.document),
+                              [name for name in state.param if name != "name"])
         column = dict(margin=0, stylesheets=[PAGE_STYLESHEET])
         self.grid = pn.Column(
             pn.Row(header, self.classroom.badge, self.fit_view, self.presentation, self.shortcuts.toggle,
@@ -166,6 +169,7 @@ class LabPage(pn.viewable.Viewer):
                                      tags=[self.frame, self.plot.scene, self.rows.source]), margin=0),
                 self.share.address, self.shortcuts.keys, PageLayout(width=0, height=0, margin=0),
                 notebook.EchoGuard(width=0, height=0, margin=0), self.connection,
+                self.stream.view,
                 css_classes=["lab-helper"], margin=0),
             self.shortcuts.help,
             stylesheets=[STYLESHEET, PAGE_STYLESHEET], margin=0, name="LossLab",
@@ -193,9 +197,10 @@ class LabPage(pn.viewable.Viewer):
         self.data.show(tab == "Data")
 
     def release(self):
-        """Stop what would outlive the page: its Run timer, any comparison it started, its part
-        in a class."""
+        """Stop what would outlive the page: its Run timer and stream, any comparison it started,
+        its part in a class."""
         self.timer.stop()
+        self.stream.release()
         self.compare.release()
         self.landscape.release()
         self.classroom.release()

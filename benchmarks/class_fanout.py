@@ -70,7 +70,7 @@ async def read_stream(url, key, seen):
     reported painted at once."""
     from tornado.websocket import websocket_connect
 
-    address = url.replace("http://", "ws://").rstrip("/") + f"/class-stream?key={key}"
+    address = url.replace("http://", "ws://").rstrip("/") + f"/picture-stream?key={key}"
     socket = await websocket_connect(address)
     while True:
         text = await socket.read_message()

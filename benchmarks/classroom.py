@@ -84,13 +84,13 @@ def register_app_models():
     from panel.io.state import set_curdoc
 
     from losslab.page import LabPage
-    from losslab.views.class_picture import ClassStream
+    from losslab.views.class_picture import PictureStream
 
     pn.extension("katex")
     doc = Document()
     with set_curdoc(doc):
         LabPage().layout.server_doc(doc)
-        pn.Column(ClassStream()).server_doc(doc)  # a student's page's end of its class's stream
+        pn.Column(PictureStream()).server_doc(doc)  # a student's page's end of its class's stream
     take_every_change()
 
 

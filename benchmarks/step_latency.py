@@ -77,7 +77,7 @@ def build_page():
     pn.extension()
     doc = Document()
     with set_curdoc(doc):
-        page = LabPage()
+        page = LabPage(served=True)
         page.layout.server_doc(doc)
     doc.to_json()
     return doc, page
@@ -196,16 +196,68 @@ def running_page(n):
     return doc, page
 
 
-def against_the_floor(n, repeats):
-    """(LossLab's, the floor's) thread CPU seconds per update with its message, and their
-    message sizes: `repeats` of each, alternated."""
+class PageSocket:
+    """The page's end of its stream here: takes each picture's text and reports it painted, as
+    the browser does once it has drawn it."""
+
+    def __init__(self, stream):
+        self.stream, self.sizes = stream, []
+
+    def write_message(self, text):
+        self.sizes.append(len(text.encode()))
+        self.painted = json.loads(text[:text.index(",")] + "}")["seq"]
+
+    def close(self):
+        pass
+
+
+def streamed_page(n):
+    """A page at n points, running on its stream (losslab.views.lab_picture.LabStream) with the
+    browser's end played by a PageSocket; its Run timer stopped (the caller takes the steps)."""
     doc, page = running_page(n)
+    socket = PageSocket(page.stream.stream)
+    with set_curdoc(doc):
+        page.stream.stream.attach(socket)
+        with pn.io.hold(doc):
+            page.stream.begin()
+        for _ in range(10):  # warm-up, the first picture with the points
+            streamed_step(doc, page, socket)
+    return doc, page, socket
+
+
+def streamed_step(doc, page, socket):
+    """One update of a Run on the stream, as the Run timer takes it, and the page's report that
+    it painted it (which the server handles too); returns the changes still made on the page's
+    document (the views that follow at their own rates), as collected for a message."""
+    events = []
+
+    def step_and_collect():
+        page.timer._update()
+        events.extend(doc.callbacks._held_events)
+
+    held(step_and_collect)
+    page.stream.stream.drawn(socket.painted, socket)
+    return events
+
+
+def against_the_floor(n, repeats, streamed=False):
+    """(LossLab's, the floor's) thread CPU seconds per update with its message, and their
+    message sizes: `repeats` of each, alternated. `streamed`: LossLab's Run on the page's stream
+    (its message is the picture's text, plus what the document still sends)."""
+    if streamed:
+        doc, page, socket = streamed_page(n)
+    else:
+        doc, page = running_page(n)
 
     def lab_update():
         with set_curdoc(doc):
-            events = held_step(doc, page.training)
+            if streamed:
+                events = streamed_step(doc, page, socket)
+            else:
+                events = held_step(doc, page.training)
         patches = [e for e in events if hasattr(e, "to_serializable")]
-        return message_bytes(PROTOCOL.create("PATCH-DOC", patches))
+        size = message_bytes(PROTOCOL.create("PATCH-DOC", patches)) if patches else 0
+        return size + (socket.sizes[-1] if streamed else 0)
 
     lab_sizes = [lab_update() for _ in range(20)]
     floor = Floor(Document(), n, columns_matching(n, statistics.median(lab_sizes)))
@@ -237,16 +289,20 @@ def main(argv=None):
     print(f"machine: {machine()}; load average before: {load_average()}")
     print("\nServer CPU per update during a Run, with its PATCH-DOC message (thread time, median "
           f"of {args.repeats}, alternated with the protocol's floor):")
-    for n in (9, MAX_POINTS):
-        times, sizes = against_the_floor(n, args.repeats)
-        lab, floor = (statistics.median(times[k]) * 1e3 for k in ("lab", "floor"))
-        ratio = lab / floor
-        verdict = f"  (target ≤ {TARGET_RATIO:g}×: {'met' if ratio <= TARGET_RATIO else 'NOT met'})" \
-            if n == 9 else ""
-        print(f"  N = {n:>4}: {ratio:.2f}× the floor{verdict} — LossLab {lab:.2f} ms "
-              f"(p95 {p95(times['lab']) * 1e3:.2f}), floor {floor:.2f} ms "
-              f"(p95 {p95(times['floor']) * 1e3:.2f}); message {statistics.median(sizes['lab']):.0f} "
-              f"/ {statistics.median(sizes['floor']):.0f} bytes", flush=True)
+    for streamed in (True, False):
+        print("  on the page's stream (the `losslab` server):" if streamed else
+              "  through the session's document (`panel serve`, `pn.serve`, a notebook):")
+        for n in (9, MAX_POINTS):
+            times, sizes = against_the_floor(n, args.repeats, streamed)
+            lab, floor = (statistics.median(times[k]) * 1e3 for k in ("lab", "floor"))
+            ratio = lab / floor
+            verdict = f"  (target ≤ {TARGET_RATIO:g}×: {'met' if ratio <= TARGET_RATIO else 'NOT met'})" \
+                if n == 9 else ""
+            print(f"    N = {n:>4}: {ratio:.2f}× the floor{verdict} — LossLab {lab:.2f} ms "
+                  f"(p95 {p95(times['lab']) * 1e3:.2f}), floor {floor:.2f} ms "
+                  f"(p95 {p95(times['floor']) * 1e3:.2f}); message "
+                  f"{statistics.median(sizes['lab']):.0f} / {statistics.median(sizes['floor']):.0f} "
+                  "bytes", flush=True)
 
     header = (f"{'N':>5}  {'tab':<10} {'mode':<7}  {'update median':>13} {'p95':>8}   "
               f"{'+message median':>15} {'p95':>8}  {'msg bytes':>9}")

@@ -1,8 +1,9 @@
 """The private Bokeh and Panel internals the `losslab` server relies on, each kept only because
 a measurement or a failure showed it is needed, with the reason beside it.
 
-`check()` names every internal used here, and those a lab in a notebook relies on
-(losslab.transport.notebook, where the page's layers can reach them), and fails with a clear
+`check()` names every internal used here, those a lab in a notebook relies on
+(losslab.transport.notebook, where the page's layers can reach them) and the one Param store a
+quiet step writes into (losslab.session.param_store), and fails with a clear
 message when one is gone (a new Bokeh or Panel release): `tests/test_structure.py` runs it, and
 the package's dependencies stop below the next minor releases, which have not been tested.
 """
@@ -89,12 +90,14 @@ def internals():
     import bokeh.server.server as bokeh_server
     from bokeh.document import Document
 
+    from losslab.session import param_store
     from losslab.transport import notebook
 
     doc = Document()
     bind = getattr(bokeh_server, "bind_sockets", None)
     return {
         **notebook.internals(),
+        **param_store.internals(),
         "bokeh.server.urls.per_app_patterns holds the /ws route":
             any(path == r"/ws" for path, _ in per_app_patterns),
         "panel.io.server.WSHandler is a websocket handler": hasattr(WSHandler, "set_nodelay"),

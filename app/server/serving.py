@@ -10,7 +10,7 @@ import panel as pn
 
 from losslab.server import front_door, hooks
 from losslab.session.class_hub import configure as configure_classes
-from losslab.transport import class_stream
+from losslab.transport import picture_stream
 from losslab.server.diagnostics import DIAGNOSTICS_ENV, DIAGNOSTICS_ROUTE, DiagnosticsHandler, diagnostics_enabled
 from losslab.server.options import LOCALHOST_NAMES, SESSION_CHECK_PERIOD_MS, is_loopback, is_wildcard
 
@@ -113,8 +113,8 @@ def serve(args):
     # page served by one may open its websocket on another).
     secret_key = args.secret_key or generate_secret_key().encode("utf-8")
     # A class's students in this process get the picture of its every step from one text.
-    extra_patterns = [(class_stream.ROUTE, class_stream.StreamHandler)]
-    class_stream.served, class_stream.origins = True, tuple(args.websocket_origins)
+    extra_patterns = [(picture_stream.ROUTE, picture_stream.StreamHandler)]
+    picture_stream.served, picture_stream.origins = True, tuple(args.websocket_origins)
     if diagnostics_enabled():
         if is_loopback(args.address):
             extra_patterns.append((DIAGNOSTICS_ROUTE, DiagnosticsHandler))

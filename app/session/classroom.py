@@ -28,7 +28,7 @@ ALSO = ("steps", "selected", "running", "message")
 
 PICTURED = frozenset({"X", "y", "W", "b", "steps", "batch_loss"})
 """What a message may change that a follower's page shows, all but the points' table and the
-charts, in the class stream's picture alone (losslab.transport.class_stream): the points, W and
+charts, in the class stream's picture alone (losslab.transport.picture_stream): the points, W and
 b, and the step count. A message that changes anything else (a setting, the tab, the selected
 point, Run or Stop) reaches each follower's own document too."""
 

@@ -10,6 +10,7 @@ import numpy as np
 import param
 
 from losslab import core, labels
+from losslab.session.param_store import param_values
 
 MAX_POINTS = 2000
 """Most points a data set may hold: enough for any lecture, few enough to stay immediate."""
@@ -142,16 +143,19 @@ class LabState(param.Parameterized):
         self._remember(values, evaluation)
         self.param.update(**values)
 
-    def take_quietly(self, values, evaluation):
+    def take_quietly(self, values, evaluation, announced=None):
         """`take` without telling a single watcher: a student's page following a class keeps
         its lab current this way on every step of the teacher's, while the class's stream draws
-        it; `param.trigger` of the names set tells the views later, at a lower rate."""
+        it; `param.trigger` of the names set tells the views later, at a lower rate. With
+        `announced` (values), these are then set as usual."""
         self._remember(values, evaluation)
-        with param.parameterized.discard_events(self):
-            # One by one: `param.update` first copies every value of the lab (to restore them
-            # should one fail), which costs more than the rest.
-            for name, value in {**values, "evaluation": evaluation}.items():
-                setattr(self, name, value)
+        # Into Param's store of the values: setting them, even under `discard_events`, has each
+        # watcher compare old and new, which cost a streamed Run's step more than the step.
+        stored = param_values(self)
+        for name, value in {**values, "evaluation": evaluation}.items():
+            stored[name] = value
+        for name, value in (announced or {}).items():
+            setattr(self, name, value)
 
     def _remember(self, values, evaluation):
         """Remember `evaluation` as that of this lab once `values` are set."""

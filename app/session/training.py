@@ -79,8 +79,13 @@ class Training(param.Parameterized):
             return None
         return core.batch_indices(n, state.batch_size, state.seed, state.steps)
 
-    def step(self):
-        """Take one update of W and b; stop a run that diverges, keeping the last W, b before it."""
+    def step(self, streamed=False):
+        """Take one update of W and b; stop a run that diverges, keeping the last W, b before it.
+
+        `streamed`: the page's stream draws this step (losslab.views.lab_picture.LabStream). W, b,
+        the batch and the evaluation are then set without a word to their watchers (the stream
+        tells them later, at the rates they keep during a Run): only the step count is
+        announced, to the views that follow each step (the history, the landscape's path)."""
         state = self.state
         ev = state.evaluation
         params = {"W": state.W, "b": state.b}
@@ -106,7 +111,11 @@ class Training(param.Parameterized):
             return
         # The record is in the history before any view hears of the new step.
         self.record(state.steps + 1, after, batch_loss)
-        state.param.update(W=W, b=b, batch=batch, steps=state.steps + 1, message="")
+        if streamed:
+            state.take_quietly(dict(W=W, b=b, batch=batch), after,
+                               announced=dict(steps=state.steps + 1, **({"message": ""} if state.message else {})))
+        else:
+            state.param.update(W=W, b=b, batch=batch, steps=state.steps + 1, message="")
 
     def record(self, step, ev, batch_loss=np.nan):
         """Add the evaluation `ev` after `step` to the history."""

@@ -83,12 +83,18 @@ class RunTimer:
     the session. In a notebook it waits on the kernel's event loop, which runs no document's
     timers. With no browser to report frames (a script, or a notebook run by nbclient), the
     steps simply follow one another at the Run period.
+
+    Where the page has opened its stream (`stream`, losslab.views.lab_picture.LabStream), each
+    step's picture goes there instead of through the document, and the page's report of having
+    painted it comes back there: the step is then most of what the server does per update. The
+    page's other views follow through the document at their own rates during a Run.
     """
 
-    def __init__(self, training, frame):
+    def __init__(self, training, frame, stream=None):
         self.training = training
         self.state = training.state
         self.frame = frame
+        self.stream = stream
         frame.js_on_change("sent", CustomJS(code=script("report_drawn.js")))
         self._doc = pn.state.curdoc
         self._served = self._doc is not None and self._doc.session_context is not None
@@ -98,6 +104,8 @@ class RunTimer:
         self._sent_at = 0.0
         self.state.param.watch(self._on_running, "running")
         frame.on_change("drawn", self._on_drawn)
+        if stream is not None:
+            stream.on_drawn = self._advance
 
     def _session_doc(self):
         """The document whose timers the session's server runs: the one the page was built in,
@@ -113,6 +121,7 @@ class RunTimer:
 
     def _on_running(self, event):
         if not event.new:
+            self._leave_stream()
             self.stop()
         elif self._session_doc() is not None or self._notebook_doc() is not None:
             self._advance()
@@ -127,10 +136,34 @@ class RunTimer:
         """Seconds until the next step may go: after the period, and, while the browser has more
         than IN_FLIGHT updates to draw, not before it reports a frame or the frame is stale."""
         since = time.monotonic() - self._sent_at
-        if (self._unreported is None and self.frame.sent - self.frame.drawn > IN_FLIGHT
+        if self._streaming():
+            # The stream holds the newest picture until the page has painted the one before:
+            # the next step waits for that picture to go.
+            holding = self.stream.holding_s()
+            if holding > 0:
+                return holding
+        elif (self._unreported is None and self.frame.sent - self.frame.drawn > IN_FLIGHT
                 and since < STALE_AFTER_S):
             return STALE_AFTER_S - since
         return max(self.period() - since, 0.0)
+
+    def _streaming(self):
+        return self.stream is not None and self.stream.streaming
+
+    def _choose_way(self):
+        """Steps go on the page's stream while it is open (it may open after Run was pressed,
+        and close during a Run), else through the document."""
+        stream = self.stream
+        if stream is None or self._session_doc() is None:
+            return
+        if stream.streaming and not stream.stream.connected:
+            held(stream.end)
+        elif not stream.streaming and stream.ready():
+            stream.begin()
+
+    def _leave_stream(self):
+        if self._streaming():
+            held(self.stream.end)
 
     def period(self):
         """Shortest time (s) between two steps: the Run period, or longer at a chosen speed."""
@@ -163,6 +196,7 @@ class RunTimer:
         self._pending = None
         if not self.state.running:
             return
+        self._choose_way()
         if self._unreported is not None or self._due_in() == 0.0:
             # The period counts from the step's start: a step that takes a few milliseconds
             # then still leaves the browser a new state for every frame.
@@ -171,8 +205,13 @@ class RunTimer:
         self._advance()
 
     def _update(self):
-        self.training.step()
-        self.frame.sent += 1
+        if self._streaming():
+            self.training.step(streamed=True)
+            if self._streaming():  # a step that diverges ends the Run: nothing new to show
+                self.stream.show()
+        else:
+            self.training.step()
+            self.frame.sent += 1
 
     def _cancel(self):
         cancel, self._pending = self._pending, None

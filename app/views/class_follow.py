@@ -2,7 +2,7 @@
 
 Following, the student's lab shows the class's as it comes: the picture a step changes (the plot,
 the readouts, W and b) on the class's stream, made once in the process for all its students
-(losslab.transport.class_stream), and the rest on the student's own document
+(losslab.transport.picture_stream), and the rest on the student's own document
 (`session.classroom.follow`), each paced by the student's own browser. Without a stream (a
 server that does not offer one, or before the page has opened it) all of it comes the second
 way. Any change the student makes to the lab — a drag, a setting, Step,
@@ -23,16 +23,16 @@ from losslab.session.class_hub import NICKNAME_CHARS, Refused, class_hub
 from losslab.session.classroom import FOLLOWED, PICTURED, follow, record_followed
 from losslab.session.share_codec import state_to_dict
 from losslab.session.training import Training
-from losslab.transport import class_stream
-from losslab.transport.class_stream import FollowerStream
+from losslab.transport import picture_stream
+from losslab.transport.picture_stream import PageStream
 from losslab.transport.frame import Frame
 from losslab.transport.pacing import FOLLOWERS, PacedUpdates
 from losslab.transport.scene import Scene
 from losslab.transport.wire import held
 from losslab.views import class_feeds
 from losslab.views.base import WRAPPING, View, sized
-from losslab.views.class_picture import ClassStream
 from losslab.views.class_tasks import Tasks
+from losslab.views.lab_picture import PictureStream
 from losslab.web import STYLESHEET
 
 CATCH_UP_S = 1.0
@@ -72,12 +72,12 @@ class ClassFollower(View):
         self.paced = PacedUpdates(self.frame, self._show_class)
         self._quiet = set()  # the lab's values set since the views last heard of them
         self._history_restarted = False  # … and whether the loss history started over quietly
-        self.stream = FollowerStream(opened=lambda: self.tasks.on_page(self._stream_opened),
+        self.stream = PageStream(opened=lambda: self.tasks.on_page(self._stream_opened),
                                      closed=lambda: self.tasks.on_page(self._stream_closed))
         # Its key is set while the student follows (and the server offers streams): the page
         # opens the stream then, and closes it, ignoring what is still on its way, when the key
         # goes.
-        self.stream_view = ClassStream(scene=self.scene, frame=self.frame, width=0, height=0,
+        self.stream_view = PictureStream(scene=self.scene, frame=self.frame, width=0, height=0,
                                        margin=0)
         self.badge = pn.pane.HTML("", css_classes=["class-badge"], stylesheets=[STYLESHEET],
                                   margin=(6, 8))
@@ -131,7 +131,7 @@ class ClassFollower(View):
         self.status = "following"
         self.said.object = ""
         self.class_changed()
-        if class_stream.served:
+        if picture_stream.served:
             self.stream_view.key = self.stream.key
 
     def _refused(self, text):
@@ -203,11 +203,6 @@ class ClassFollower(View):
             self._catch_up()
         finally:
             self._applying = False
-        # The page has the stream's numbers, which the server never saw: its own go again, even
-        # where they did not change here.
-        for name in ("texts", "parameters"):
-            value = getattr(self.frame, name)
-            self.frame.trigger(name, value, value)
 
     def _show_class(self):
         feed = self.feed

@@ -1,21 +1,15 @@
-"""The picture of a class's lab that its stream carries (losslab.transport.class_stream), made
+"""The picture of a class's lab that its stream carries (losslab.transport.picture_stream), made
 once in each process by the very views a page draws it with: the plot, the loss readouts, the
 optimizer's step size now, W and b with their gradients, set up on the class feed's lab
-(losslab.session.classroom.ClassFeed) instead of a student's; and the component of a student's
-page that receives it."""
-
-import param
-from panel.custom import JSComponent
+(losslab.session.classroom.ClassFeed) instead of a student's."""
 
 from losslab.session.training import Training
-from losslab.transport import class_stream
 from losslab.transport.frame import Frame
-from losslab.transport.scene import Scene
+from losslab.transport.picture_stream import PointsText, picture
 from losslab.views.optimizer import OptimizerControls
 from losslab.views.parameters import ParameterControls
 from losslab.views.plot import PlotView
 from losslab.views.readouts import LossReadout
-from losslab.web import script_path
 
 
 class ClassPicture:
@@ -29,8 +23,7 @@ class ClassPicture:
         self.views = (LossReadout(state=lab, frame=self.frame),
                       ParameterControls(state=lab, frame=self.frame),
                       OptimizerControls(state=lab, frame=self.frame))
-        self._points = None  # the Scene's points last numbered
-        self._points_version = 0
+        self._points = PointsText()
         self._picture = None
 
     def picture(self, seq):
@@ -38,25 +31,7 @@ class ClassPicture:
         if self._picture is not None and self._picture.seq == seq:
             return self._picture
         scene, frame = self.plot.scene, self.frame
-        if scene.points is not self._points:
-            self._points = scene.points
-            self._points_version += 1
-        self._picture = class_stream.picture(
-            seq, self._points_version, scene.points,
+        self._picture = picture(
+            seq, self._points.of(scene.points),
             {"update": scene.update, "texts": frame.texts, "parameters": frame.parameters})
         return self._picture
-
-
-class ClassStream(JSComponent):
-    """A follower's page's end of the class's stream (app/web/class_stream.js): opens it with
-    `key` and sets each picture on the page's Scene and Frame."""
-
-    scene = param.ClassSelector(class_=Scene, constant=True, doc="The page's plot's Scene.")
-    frame = param.ClassSelector(class_=Frame, constant=True, doc="The page's Frame.")
-    key = param.String("", doc="The key of this page's stream ('' : none open).")
-    tries = param.Integer(class_stream.OPEN_TRIES, constant=True,
-                          doc="How many times to open the stream before leaving it.")
-    refused_code = param.Integer(class_stream.REFUSED, constant=True,
-                                 doc="The close code of a stream this process does not hold.")
-
-    _esm = script_path("class_stream.js")

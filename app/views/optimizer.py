@@ -100,9 +100,13 @@ class OptimizerControls(View):
         decays = self.state.schedule != "constant"
         self.decay_rate.widget.visible = self.decay_every.widget.visible = decays
 
+    def step_size_now(self):
+        """The readout of the step size the next step takes, by the key of its cell."""
+        return {"step-size-now": format_number(self.state.effective_step_size)}
+
     def _refresh_now(self, *events):
-        if not self.state.streamed:  # else a class's stream shows it
-            self.frame.show({"step-size-now": format_number(self.state.effective_step_size)})
+        if not self.state.streamed:  # else the page's stream shows it
+            self.frame.show(self.step_size_now())
 
     def _on_notice(self, event):
         self.notice.object = f"<span class='muted'>{html.escape(event.new)}</span>" if event.new else ""

@@ -62,17 +62,24 @@ class ParameterControls(View):
         )
         self.widget.param.watch(self._on_edit, "edit")
         state.param.watch(self.refresh, "evaluation")
-        state.param.watch(lambda event: event.new or self.refresh(), "streamed")
+        state.param.watch(self._on_streamed, "streamed")
 
-    def refresh(self, event=None):
-        if self.state.streamed:  # a class's stream shows the numbers
-            return
+    def shown(self):
+        """The frame's `parameters` for the lab as it is now."""
         ev = self.state.evaluation
         grads = {"W": ev.dW, "b": ev.db}
-        self.frame.parameters = dict(
+        return dict(
             values=compact([getattr(self.state, name)[index] for name, index in self.entries]),
             gradients=compact([grads[name][index] for name, index in self.entries]),
         )
+
+    def refresh(self, event=None):
+        if not self.state.streamed:  # else the page's stream shows the numbers
+            self.frame.parameters = self.shown()
+
+    def _on_streamed(self, event):
+        if not event.new:  # the panel shows the numbers again: as they are now
+            self.frame.resend(parameters=self.shown())
 
     def _on_edit(self, event):
         """An entry set in the browser: its number (None where what was typed is not one), and

@@ -96,7 +96,8 @@ class PlotView(View):
     def __init__(self, **params):
         super().__init__(**params)
         state = self.state
-        self.scene = Scene(points=plot_data.points(state.X, state.y), box=list(state.box),
+        self._points = self._scene_points = plot_data.points(state.X, state.y)
+        self.scene = Scene(points=self._points, box=list(state.box),
                            selected=state.selected, presentation=state.presentation,
                            add_class=state.add_class)
         self._shown = (np.array(state.X), np.array(state.y))  # the data as the browser has it
@@ -122,28 +123,43 @@ class PlotView(View):
 
     def refresh(self, *events, again=False):
         """Send what the state draws now, unless it was sent already (a step changes the
-        evaluation and the batch together: one update). While a class's stream draws the
+        evaluation and the batch together: one update). While the page's stream draws the
         picture, it is the stream's."""
-        state = self.state
-        if state.streamed:
+        if self.state.streamed:
             return
-        X, y = state.X, state.y
-        shown_X, shown_y = self._shown
-        # The state's arrays are replaced, never changed: the same arrays need no comparing.
-        same = X is self._compared[0] and y is self._compared[1]
-        if not same and not (
-                X.shape == shown_X.shape and np.array_equal(X, shown_X) and np.array_equal(y, shown_y)):
-            self.scene.points = plot_data.points(X, y)
-            self._shown = (np.array(X), np.array(y))
-        self._compared = (X, y)
+        points = self.points()
+        if points is not self._scene_points:
+            self.scene.points = self._scene_points = points
         # The evaluation and the batch are replaced, never changed: their identity says enough.
-        inputs = (state.evaluation, state.batch, state.box, state.show_pulls)
+        inputs = self._inputs()
         drawn = self._drawn
         if not again and drawn is not None and inputs[0] is drawn[0] and inputs[1] is drawn[1] \
                 and inputs[2:] == drawn[2:]:
             return
         self._drawn = inputs
-        self.scene.update = _packed(state, inputs, self.training.velocity())
+        self.scene.update = self.update()
+
+    def points(self):
+        """The Scene's points for the data as it is now: the same dict until the data differs
+        from what the browser has (a point dragged there is already where it was dropped)."""
+        X, y = self.state.X, self.state.y
+        shown_X, shown_y = self._shown
+        # The state's arrays are replaced, never changed: the same arrays need no comparing.
+        same = X is self._compared[0] and y is self._compared[1]
+        if not same and not (
+                X.shape == shown_X.shape and np.array_equal(X, shown_X) and np.array_equal(y, shown_y)):
+            self._points = plot_data.points(X, y)
+            self._shown = (np.array(X), np.array(y))
+        self._compared = (X, y)
+        return self._points
+
+    def _inputs(self):
+        state = self.state
+        return (state.evaluation, state.batch, state.box, state.show_pulls)
+
+    def update(self):
+        """The Scene's `update` for the lab as it is now."""
+        return _packed(self.state, self._inputs(), self.training.velocity())
 
     def _on_streamed(self, event):
         if not event.new:  # the page draws the picture again: the state as it is now

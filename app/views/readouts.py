@@ -59,27 +59,32 @@ class LossReadout(View):
 
     def _on_streamed(self, event):
         if not event.new:  # the page shows the readouts again: as they are now
-            self.refresh()
-            self._show_steps()
+            self.frame.resend(texts={**self.frame.texts, **self.losses(), **self.steps()})
 
-    def refresh(self, *events):
-        self._refresh_notes()
-        if self.state.streamed:  # a class's stream shows the numbers
-            return
+    def losses(self):
+        """The loss readouts' texts for the lab as it is now, by the key of their cell."""
         ev = self.state.evaluation
         n = len(ev.point_losses)
         correct = int(np.sum(ev.predictions == self.state.y)) if n else 0
-        self.frame.show({
+        return {
             "data-loss": format_number(ev.data_loss),
             "reg-loss": format_number(ev.reg_loss),
             "total-loss": format_number(ev.total_loss),
             # With no points there is nothing to be right about: no 0.0% to mislead.
             "accuracy": f"{100 * ev.accuracy:.1f}% ({correct}/{n})" if n else "— (no points)",
-        })
+        }
+
+    def steps(self):
+        return {"steps": f"{self.state.steps}"}
+
+    def refresh(self, *events):
+        self._refresh_notes()
+        if not self.state.streamed:  # else the page's stream shows the numbers
+            self.frame.show(self.losses())
 
     def _show_steps(self, *events):
         if not self.state.streamed:
-            self.frame.show({"steps": f"{self.state.steps}"})
+            self.frame.show(self.steps())
 
     def _refresh_notes(self):
         notes = self.state.notes()

@@ -123,7 +123,7 @@ class Watched:
         self.page.on("request", self._on_request)
 
     def _on_websocket(self, socket):
-        if "/class-stream" in socket.url:
+        if "/picture-stream" in socket.url:
             socket.on("framereceived", lambda payload: self.stream_pictures.append(time.monotonic()))
 
     def _on_request(self, request):

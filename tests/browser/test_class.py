@@ -98,7 +98,7 @@ def parameters(lab):
     return [float(text.replace("\u2212", "-")) for text in texts]
 
 
-def test_a_following_page_draws_the_run_from_the_class_stream_and_takes_over_the_lab_as_it_is(
+def test_a_following_page_draws_the_run_from_the_picture_stream_and_takes_over_the_lab_as_it_is(
         open_lab, server):
     teacher, code = teach(open_lab, server)
     student = join(open_lab, server, code)

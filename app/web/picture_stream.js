@@ -1,7 +1,7 @@
-// A student's page following a class (losslab.views.class_picture.ClassStream): the class's
-// stream (losslab.transport.class_stream) brings each picture of the teacher's lab, the same
-// text for every student of the process; it is set on this page's Scene and Frame without
-// being sent back, and once it is painted the page says so, for the next.
+// A page's end of a stream (losslab.views.lab_picture.PictureStream, served by
+// losslab.transport.picture_stream): each picture of the lab (its own Run's, or the class's it
+// follows) is set on this page's Scene and Frame without being sent back, and once it is painted
+// the page says so, for the next.
 
 // An array as the stream writes it ({dtype, base64} of its bytes), as Bokeh would give it.
 function typedArray({dtype, base64}) {
@@ -24,6 +24,8 @@ export function render({ model }) {
 
   function show(text) {
     const picture = JSON.parse(text)
+    // The page took its picture back after this one was sent: its document has the newer.
+    if (picture.seq <= model.ignore_through) return
     const scene = {update: decoded(picture.update)}
     if (picture.points != null) scene.points = decoded(picture.points)
     model.scene.setv(scene, {sync: false})
@@ -41,7 +43,7 @@ export function render({ model }) {
     socket = null
     tries = again ? tries + 1 : 1
     if (gone || !model.key) return
-    const url = new URL(`class-stream?key=${encodeURIComponent(model.key)}`, window.location.href)
+    const url = new URL(`picture-stream?key=${encodeURIComponent(model.key)}`, window.location.href)
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:"
     const opened = new WebSocket(url)
     opened.onmessage = (event) => { if (opened === socket) show(event.data) }

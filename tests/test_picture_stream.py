@@ -1,4 +1,5 @@
-"""The class's stream: one picture per step for every student of a process, paced by each page."""
+"""A page's picture stream: a lab's own Run, and a class's picture for every student of a process,
+each paced by its page."""
 
 import asyncio
 import json
@@ -13,8 +14,8 @@ from tornado.websocket import websocket_connect
 
 from losslab.page import LabPage
 from losslab.session.state import LabState
-from losslab.transport import class_stream
-from losslab.transport.class_stream import FollowerStream, StreamHandler, plain
+from losslab.transport import picture_stream
+from losslab.transport.picture_stream import PageStream, StreamHandler, plain
 from losslab.views.class_picture import ClassPicture
 
 
@@ -102,13 +103,14 @@ def test_non_finite_numbers_travel_exactly():
 
 
 def pictures(count):
-    return [class_stream.picture(seq, 1, {"x0": [seq]}, {"texts": {"steps": str(seq)}})
+    points = picture_stream.PointsText().of({"x0": [1.0]})
+    return [picture_stream.picture(seq, points, {"texts": {"steps": str(seq)}})
             for seq in range(1, count + 1)]
 
 
 def test_a_page_is_sent_the_newest_picture_once_it_painted_the_last():
     opened, closed = [], []
-    stream = FollowerStream(lambda: opened.append(1), lambda: closed.append(1))
+    stream = PageStream(lambda: opened.append(1), lambda: closed.append(1))
     socket = FakeSocket()
     stream.attach(socket)
     assert opened == [1]
@@ -133,9 +135,10 @@ def test_a_page_is_sent_the_newest_picture_once_it_painted_the_last():
     stream.start()
     assert len(socket.written) == 2
     stream.stop()
-    stream.offer(class_stream.picture(4, 1, {}, {}))
+    points = picture_stream.PointsText()
+    stream.offer(picture_stream.picture(4, points, {}))
     assert len(socket.written) == 2  # stopped
-    stream.offer(class_stream.picture(5, 1, {}, {}))
+    stream.offer(picture_stream.picture(5, points, {}))
     stream.start()
     assert [p["seq"] for p in socket.written] == [1, 3, 5]
     # The page drew the stream's component anew: its newest websocket takes over, from the
@@ -156,16 +159,16 @@ def test_a_page_is_sent_the_newest_picture_once_it_painted_the_last():
 
 def test_a_picture_not_reported_painted_holds_the_next_back_only_for_a_while():
     async def scenario():
-        stream = FollowerStream(lambda: None, lambda: None)
+        stream = PageStream(lambda: None, lambda: None)
         socket = FakeSocket()
         stream.attach(socket)
         stream.start()
         one, two = pictures(2)
         stream.offer(one)
         stream.offer(two)
-        await asyncio.sleep(class_stream.STALE_AFTER_S / 2)
+        await asyncio.sleep(picture_stream.STALE_AFTER_S / 2)
         assert len(socket.written) == 1
-        await asyncio.sleep(class_stream.STALE_AFTER_S / 2 + 0.3)
+        await asyncio.sleep(picture_stream.STALE_AFTER_S / 2 + 0.3)
         assert [p["seq"] for p in socket.written] == [1, 2]
 
     run(scenario)
@@ -175,13 +178,13 @@ def test_a_picture_not_reported_painted_holds_the_next_back_only_for_a_while():
 def test_the_stream_takes_nothing_from_a_page_but_its_report(report):
     async def scenario():
         sock, port = bind_unused_port()
-        server = HTTPServer(tornado.web.Application([(class_stream.ROUTE, StreamHandler)]))
+        server = HTTPServer(tornado.web.Application([(picture_stream.ROUTE, StreamHandler)]))
         server.add_sockets([sock])
-        stream = FollowerStream(lambda: None, lambda: None)
-        refused = await websocket_connect(f"ws://127.0.0.1:{port}{class_stream.ROUTE}?key=guess")
+        stream = PageStream(lambda: None, lambda: None)
+        refused = await websocket_connect(f"ws://127.0.0.1:{port}{picture_stream.ROUTE}?key=guess")
         assert await refused.read_message() is None  # closed: no such stream
         client = await websocket_connect(
-            f"ws://127.0.0.1:{port}{class_stream.ROUTE}?key={stream.key}")
+            f"ws://127.0.0.1:{port}{picture_stream.ROUTE}?key={stream.key}")
         stream.start()
         stream.offer(pictures(1)[0])
         assert json.loads(await client.read_message())["seq"] == 1
@@ -202,14 +205,14 @@ def test_the_stream_takes_nothing_from_a_page_but_its_report(report):
 def test_a_page_of_another_origin_cannot_open_a_stream_unless_the_server_allows_it(monkeypatch):
     from tornado.httpclient import HTTPClientError, HTTPRequest
 
-    monkeypatch.setattr(class_stream, "origins", ("lab.example:8080",))
+    monkeypatch.setattr(picture_stream, "origins", ("lab.example:8080",))
 
     async def scenario():
         sock, port = bind_unused_port()
-        server = HTTPServer(tornado.web.Application([(class_stream.ROUTE, StreamHandler)]))
+        server = HTTPServer(tornado.web.Application([(picture_stream.ROUTE, StreamHandler)]))
         server.add_sockets([sock])
-        stream = FollowerStream(lambda: None, lambda: None)
-        address = f"ws://127.0.0.1:{port}{class_stream.ROUTE}?key={stream.key}"
+        stream = PageStream(lambda: None, lambda: None)
+        address = f"ws://127.0.0.1:{port}{picture_stream.ROUTE}?key={stream.key}"
         with pytest.raises(HTTPClientError) as refused:
             await websocket_connect(HTTPRequest(address, headers={"Origin": "http://evil.example"}))
         assert refused.value.code == 403 and not stream.connected

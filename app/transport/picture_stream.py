@@ -1,15 +1,19 @@
-"""A class's stream: the picture of the teacher's lab, written once in each process and handed
-as it is to every student's page that follows the class there, on a websocket of its own.
+"""A page's picture stream: the part of the page a step changes (the plot, the loss readouts, W
+and b with their gradients), written as one text and sent on a websocket of the page's own,
+beside its Bokeh document.
 
-Each student's page is a Bokeh document of its own, and passing every step of the teacher's
-through each of them costs the server more per student than a step of a lab of its own: Bokeh
-builds, serializes and sends one message per document. But the part of the page a step changes
-(the plot, the loss readouts, W and b with their gradients) is the same for every student of a
-class: a process writes it once, as one text (`Picture`), and the stream sends that very text to
-each page, whose browser sets it on its own Scene and Frame without sending it back
-(app/web/class_stream.js). What a step does not change (settings, the tab shown, the points'
-table, the charts) still comes through the student's own document, as often as the followers'
-share of the process allows (losslab.transport.pacing).
+Through the document, every step costs the server a round of Bokeh's machinery: each changed
+property of each model is recorded, serialized into a PATCH-DOC message and sent, and the
+browser's "drawn" report comes back the same way. During a Run that is most of the server's work
+per step, for a few hundred numbers. On the stream a step is one text (`Picture`), which the
+browser sets on its own Scene and Frame without sending it back (app/web/picture_stream.js), and
+the report of a painted picture is one short message. Two senders use it:
+
+- a lab's own Run (losslab.transport.pacing.RunTimer): each step's picture goes to its page,
+  while the rest of the page (the points' table, the charts, the worked math) follows through
+  the document at the readable rates it keeps during a Run anyway;
+- a class (losslab.views.class_follow): the picture of the teacher's lab is written once in each
+  process and that very text is sent to every student's page that follows it there.
 
 Paced as a Run is: a page is sent the newest picture once it has said it painted the one before
 (or that one is stale), so a slow laptop skips pictures and never falls behind. The stream only
@@ -23,7 +27,6 @@ import secrets
 import time
 import urllib.parse
 import weakref
-from dataclasses import dataclass
 
 import numpy as np
 from tornado.ioloop import IOLoop
@@ -31,8 +34,8 @@ from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
 from losslab.transport.pacing import STALE_AFTER_S
 
-ROUTE = r"/class-stream"
-"""Where a student's page opens its stream, beside the page's own address."""
+ROUTE = r"/picture-stream"
+"""Where a page opens its stream, beside the page's own address."""
 
 REFUSED = 4404
 """The close code of a stream opened with a key this process does not know."""
@@ -47,15 +50,15 @@ MAX_REPORT_CHARS = 64
 
 served = False
 """Whether this process's server offers the stream at ROUTE (the `losslab` command's does; a
-lab served by `panel serve` or `pn.serve` sends its students everything on their own documents).
-"""
+lab served by `panel serve` or `pn.serve`, or shown in a notebook, sends everything on its
+document)."""
 
 origins = ()
 """The pages' origins (host:port) the server takes websockets from, as for its sessions
 (`--allow-websocket-origin`); a page of the server's own host is always taken."""
 
 STREAMS = weakref.WeakValueDictionary()
-"""key → the FollowerStream a page opens with that key (this process's students)."""
+"""key → the PageStream a page opens with that key (this process's pages)."""
 
 
 def plain(value):
@@ -77,41 +80,59 @@ def plain(value):
     return value
 
 
-@dataclass(frozen=True)
 class Picture:
-    """One picture of a class's lab as the stream sends it: `light` without the points, `full`
-    with them (for a page that has not seen this version of the points)."""
+    """One picture of a lab as the stream sends it: `light` without the points, `full` with them
+    (for a page that has not seen this version of the points)."""
 
-    seq: int
-    points_version: int
-    light: str
-    full: str
+    __slots__ = ("seq", "points_version", "light", "_points_text")
+
+    def __init__(self, seq, points_version, light, points_text):
+        self.seq, self.points_version = seq, points_version
+        self.light, self._points_text = light, points_text
+
+    @property
+    def full(self):
+        return f'{self.light[:-1]},"points":{self._points_text}}}'
 
 
-def picture(seq, points_version, points, shown):
+class PointsText:
+    """The points' JSON text, written once per version of them."""
+
+    def __init__(self):
+        self.version, self._points, self.text = 0, None, "null"
+
+    def of(self, points):
+        if points is not self._points:
+            self._points, self.version = points, self.version + 1
+            self.text = json.dumps(plain(points), separators=(",", ":"))
+        return self
+
+
+def picture(seq, points, shown):
     """The Picture numbered `seq` of `shown` (the Scene's `update` and the Frame's `texts` and
-    `parameters`, as a page's own views set them) and of `points` (the Scene's points)."""
-    body = {"seq": seq, **plain(shown)}
-    light = json.dumps(body, separators=(",", ":"))
-    full = json.dumps({**body, "points": plain(points)}, separators=(",", ":"))
-    return Picture(seq, points_version, light, full)
+    `parameters`, as a page's own views set them) and of `points` (a PointsText of the Scene's
+    points)."""
+    light = json.dumps({"seq": seq, **plain(shown)}, separators=(",", ":"))
+    return Picture(seq, points.version, light, points.text)
 
 
-class FollowerStream:
-    """One student page's end of its class's stream: the newest picture, when the page may be
-    sent it, and the page's websocket once it has opened one with `key`.
+class PageStream:
+    """One page's end of a stream: the newest picture, when the page may be sent it, and the
+    page's websocket once it has opened one with `key`.
 
-    `opened()` and `closed()` are called when the page's websocket opens and closes (on the
-    server's loop); the follower then hands the picture to the stream, or takes it back."""
+    `opened()` and `closed()` are called when the page's websocket opens and closes, and
+    `drawn()` when the page has painted a picture (on the server's loop): the sender then hands
+    the picture to the stream, takes it back, or makes the next."""
 
-    def __init__(self, opened, closed):
+    def __init__(self, opened, closed, drawn=lambda: None):
         self.key = secrets.token_urlsafe(18)
-        self._opened, self._closed = opened, closed
+        self._opened, self._closed, self._on_drawn = opened, closed, drawn
         self._socket = None
         self._newest = None  # the newest Picture offered
         self._sent = None  # (seq, when) of the last picture sent
         self._drawn = -1  # seq of the last picture the page painted
         self._points_sent = None  # version of the points the page has
+        self.last_sent = 0  # the highest number of a picture sent to the page
         self._waking = None  # the loop's timeout that sends on past a stale picture
         self.sending = False
         STREAMS[self.key] = self
@@ -146,12 +167,12 @@ class FollowerStream:
 
     def stop(self):
         """Send no more (the page draws its own picture again); a start later sends only
-        pictures offered after it."""
+        pictures offered after it, the first at once."""
         self.sending = False
-        self._newest = None
+        self._newest, self._sent = None, None
 
     def offer(self, picture):
-        """A newer picture of the class: sent now, or once the page has painted the last."""
+        """A newer picture: sent now, or once the page has painted the last."""
         self._newest = picture
         self._pump()
 
@@ -161,9 +182,19 @@ class FollowerStream:
                 and self._sent is not None and seq == self._sent[0]:
             self._drawn = seq
             self._pump()
+            self._on_drawn()
+
+    def holding_s(self):
+        """How long the newest picture offered may still wait for the page to paint the one sent
+        before it: 0 once it has gone (or nothing waits), else the seconds until that one is
+        stale."""
+        newest, sent = self._newest, self._sent
+        if newest is None or sent is None or newest.seq == sent[0] or sent[0] == self._drawn:
+            return 0.0
+        return max(STALE_AFTER_S - (time.monotonic() - sent[1]), 0.0)
 
     def close(self):
-        """The student's page has gone: close its websocket, if open."""
+        """The page has gone (or left its class): close its websocket, if open."""
         self.sending = False
         if self._waking is not None:
             IOLoop.current().remove_timeout(self._waking)
@@ -193,6 +224,7 @@ class FollowerStream:
             self.detach(socket)
             return
         self._sent = (newest.seq, time.monotonic())
+        self.last_sent = max(self.last_sent, newest.seq)
         self._points_sent = newest.points_version
 
     def _wake(self):
@@ -201,7 +233,7 @@ class FollowerStream:
 
 
 class StreamHandler(WebSocketHandler):
-    """A student's page's websocket for its class's stream (`ROUTE?key=…`)."""
+    """A page's websocket for one of its streams (`ROUTE?key=…`)."""
 
     stream = None
 
@@ -214,7 +246,7 @@ class StreamHandler(WebSocketHandler):
     def open(self):
         stream = STREAMS.get(self.get_argument("key", ""))
         if stream is None:
-            self.close(REFUSED, "No class stream with this key in this process.")
+            self.close(REFUSED, "No stream with this key in this process.")
             return
         self.stream = stream
         stream.attach(self)
