@@ -27,11 +27,14 @@ thread per session. Each session
     by sending the click as a browser does: `document.callbacks.send_event(ButtonClick(button))`
     makes the Bokeh event a `MessageSent` document change, which the client session sends to the
     server in a PATCH-DOC message; the server hands it to the button's click handler;
-  - answers the Run pacing as a browser does: the page's frame (losslab.transport.frame Frame,
-    a Bokeh DataModel) has `sent` raised by
-    the server with each update, and the client sets `drawn` to it at once (a browser does so
-    after painting). Without that answer the server would step once a second;
-  - counts the updates it receives (changes of `sent`).
+  - opens the page's picture stream (losslab.transport.picture_stream, whose key the page's
+    PictureStream component holds) before pressing Run, as the page does when it opens: a Run
+    then goes there, one picture per update, and the client reports each painted at once (a
+    browser does so after painting); without that answer the server would step once a second;
+  - answers the Run pacing of the document too, for a page whose stream is not open (and the
+    floor): the page's frame (losslab.transport.frame Frame, a Bokeh DataModel) has `sent`
+    raised by the server with each update, and the client sets `drawn` to it at once;
+  - counts the updates it receives (pictures, and changes of `sent`).
 
 Printed per run, over a `--seconds` window that starts 5 s after every session has pressed Run:
 updates received per second per session (min, median, max), the server's CPU use (all of its
@@ -84,13 +87,11 @@ def register_app_models():
     from panel.io.state import set_curdoc
 
     from losslab.page import LabPage
-    from losslab.views.class_picture import PictureStream
 
     pn.extension("katex")
     doc = Document()
     with set_curdoc(doc):
         LabPage().layout.server_doc(doc)
-        pn.Column(PictureStream()).server_doc(doc)  # a student's page's end of its class's stream
     take_every_change()
 
 
@@ -124,6 +125,37 @@ def find_models(document):
     return run, frame
 
 
+def stream_key(document):
+    """The key of the page's picture stream (losslab.views.lab_picture.PictureStream), "" where
+    there is none (the floor's document)."""
+    for model in list(document.models):
+        key = getattr(model, "key", None) if "ignore_through" in model.properties() else None
+        if isinstance(key, str) and key:
+            return key
+    return ""
+
+
+async def read_stream(url, key, times, tries=32):
+    """Read the page's stream as a browser does: each picture noted as an update and reported
+    painted at once. With `--num-procs`, a stream opened on a process that does not hold the page
+    is refused, and opened again."""
+    from tornado.websocket import websocket_connect
+
+    address = url.replace("http://", "ws://").rstrip("/") + f"/picture-stream?key={key}"
+    for _ in range(tries):
+        socket = await websocket_connect(address)
+        with contextlib.suppress(AttributeError):  # as a browser's websocket has it
+            socket.stream.set_nodelay(True)
+        text = await socket.read_message()
+        while text is not None:
+            times.append(time.monotonic())
+            seq = json.loads(text[:text.index(",")] + "}")["seq"]
+            await socket.write_message(json.dumps({"drawn": seq}))
+            text = await socket.read_message()
+        if socket.close_code != 4404:
+            return
+
+
 def without_nagle(session):
     """Nagle's algorithm off on a client's socket, as a browser's websocket has it (without this
     the client's delayed acknowledgements, not the server, set the pace)."""
@@ -148,6 +180,12 @@ def student(url, go, stop, times, ready):
 
     frame.on_change("sent", on_sent)
     loop = session._connection.io_loop
+    # The page's stream, which a Run goes on where the server offers it (the `losslab` command's
+    # does), opened as the page opens it, with the page.
+    key = stream_key(session.document)
+    if key:
+        loop.add_callback(read_stream, url, key, times)
+        time.sleep(0.5)
     ready.release()
     go.wait()
     if run is None:
@@ -332,20 +370,18 @@ def one_run(sessions, seconds, num_procs, client_procs, rounds):
 # -- the pinned comparison: server on core 0, clients on core 1 ----------------------------------
 
 def lab_message_bytes():
-    """Bytes of LossLab's update message during a Run at N = 9 (in-process, as the server makes it)."""
+    """Bytes of LossLab's update during a Run at N = 9 on the page's stream (in-process, as the
+    server makes it)."""
     import statistics as stats
 
-    from step_latency import PROTOCOL, held_step, running_page
-    from _floor import message_bytes
+    from step_latency import streamed_page, streamed_step
     from panel.io.state import set_curdoc
 
-    doc, page = running_page(9)
-    sizes = []
+    doc, page, socket = streamed_page(9)
     with set_curdoc(doc):
         for _ in range(20):
-            events = [e for e in held_step(doc, page.training) if hasattr(e, "to_serializable")]
-            sizes.append(message_bytes(PROTOCOL.create("PATCH-DOC", events)))
-    return stats.median(sizes)
+            streamed_step(doc, page, socket)
+    return stats.median(socket.sizes[-20:])
 
 
 def pinned_measure(server_pid, url, sessions, seconds):

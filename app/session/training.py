@@ -34,6 +34,11 @@ def divergence_message(reason, start_loss, total_loss):
             "lower the step size and try again.")
 
 
+STREAMED_QUIETLY = ("W", "b", "batch", "evaluation")
+"""What a streamed step sets without a word to its watchers (`Training.step`): whoever streams
+the Run tells them with `param.trigger` at the rate they need."""
+
+
 class Training(param.Parameterized):
     """The optimizer of one lab, built on first use and kept with its memory, and the loss
     history of its steps."""
@@ -112,8 +117,8 @@ class Training(param.Parameterized):
         # The record is in the history before any view hears of the new step.
         self.record(state.steps + 1, after, batch_loss)
         if streamed:
-            state.take_quietly(dict(W=W, b=b, batch=batch), after,
-                               announced=dict(steps=state.steps + 1, **({"message": ""} if state.message else {})))
+            announced = dict(steps=state.steps + 1, **({"message": ""} if state.message else {}))
+            state.take_quietly(dict(W=W, b=b, batch=batch), after, announced=announced)
         else:
             state.param.update(W=W, b=b, batch=batch, steps=state.steps + 1, message="")
 

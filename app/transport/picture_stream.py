@@ -244,6 +244,9 @@ class StreamHandler(WebSocketHandler):
             check_allowlist(urllib.parse.urlparse(origin).netloc, origins)
 
     def open(self):
+        # A picture is one small message, answered by the page's report: with Nagle's algorithm
+        # on, the next would wait for the report's delayed acknowledgement (losslab.server.hooks).
+        self.set_nodelay(True)
         stream = STREAMS.get(self.get_argument("key", ""))
         if stream is None:
             self.close(REFUSED, "No stream with this key in this process.")

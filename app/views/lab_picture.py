@@ -2,14 +2,23 @@
 (the plot, the loss readouts, the step size now, W and b with their gradients) as the page's own
 views would draw it, and the component of the page that receives a stream."""
 
+import time
+
 import param
 from panel.custom import JSComponent
 
+from losslab.session.training import STREAMED_QUIETLY
 from losslab.transport import picture_stream
 from losslab.transport.frame import Frame
 from losslab.transport.picture_stream import PageStream, PointsText, picture
 from losslab.transport.scene import Scene
+from losslab.views.point_rows import RUNNING_EVERY_S
 from losslab.web import script_path
+
+CATCH_UP_S = RUNNING_EVERY_S
+"""During a streamed Run, the views that follow it at their own rates (the points' table, the
+worked math, the history, the address) hear of its steps this often: the fastest of those rates,
+the table's."""
 
 
 class PictureStream(JSComponent):
@@ -55,6 +64,7 @@ class LabStream:
         self.streaming = False
         self._seq = 0
         self._points = PointsText()
+        self._told_at = 0.0  # when the views last heard what the steps set quietly
 
     def ready(self):
         """Whether a Run may go on the stream now: its page has opened it, and no class's stream
@@ -67,10 +77,16 @@ class LabStream:
         self.stream.start()
 
     def show(self):
-        """Offer the picture of the lab as it is now."""
+        """Offer the picture of the lab as it is now; now and then, tell the other views."""
         self._seq += 1
         plot = self.views[0]
         self.stream.offer(picture(self._seq, self._points.of(plot.points()), shown(*self.views)))
+        if time.monotonic() - self._told_at >= CATCH_UP_S:
+            self._tell_views()
+
+    def _tell_views(self):
+        self._told_at = time.monotonic()
+        self.state.param.trigger(*STREAMED_QUIETLY)
 
     def holding_s(self):
         """How long the picture offered last may still wait for the page to paint the one before
@@ -84,6 +100,7 @@ class LabStream:
         self.stream.stop()
         self.view.ignore_through = self.stream.last_sent
         self.state.streamed = False
+        self._tell_views()
 
     def release(self):
         self.stream.close()
