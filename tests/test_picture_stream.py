@@ -224,3 +224,73 @@ def test_a_page_of_another_origin_cannot_open_a_stream_unless_the_server_allows_
         server.stop()
 
     run(scenario)
+
+
+def test_a_run_on_the_page_stream_sends_each_step_as_a_picture_and_hands_the_page_back_at_stop():
+    page = LabPage(state=LabState(**lab_values()))
+    state, scene, frame = page.state, page.plot.scene, page.frame
+    socket = FakeSocket()
+    page.stream.stream.attach(socket)
+    assert page.stream.ready()
+    before = {"update": scene.update, "texts": dict(frame.texts), "sent": frame.sent,
+              "rows": list(page.rows.source.data["loss"]), "steps": state.steps}
+    state.running = True
+    page.timer.stop()  # the test takes the steps, as the timer would
+    page.stream.begin()
+    for _ in range(5):
+        page.timer._update()
+        # The page paints each picture and says so; the next goes only then.
+        page.stream.stream.drawn(socket.written[-1]["seq"], socket)
+    first = before["steps"] + 1
+    assert state.steps == first + 4 and len(socket.written) == 5
+    assert [int(p["texts"]["steps"]) for p in socket.written] == list(range(first, first + 5))
+    assert "points" in socket.written[0] and "points" not in socket.written[1]
+    # Nothing of the picture went through the document: its models are as they were.
+    assert scene.update is before["update"] and frame.texts == before["texts"]
+    assert frame.sent == before["sent"]
+    # The picture is the page's own views' drawing of the lab now.
+    last = socket.written[-1]
+    assert last["texts"]["total-loss"] == page.readout.losses()["total-loss"]
+    assert last["parameters"] == page.parameters.shown()
+    np.testing.assert_array_equal(decoded(last["update"])["loss"], page.plot.update()["loss"])
+
+    state.running = False
+    assert not state.streamed and not page.stream.streaming
+    # What was still on its way is ignored by the page; its document now has the lab as it is.
+    assert page.stream.view.ignore_through == 5
+    assert frame.texts["steps"] == str(first + 4)
+    assert frame.texts["total-loss"] == last["texts"]["total-loss"]
+    assert frame.parameters == last["parameters"]
+    np.testing.assert_array_equal(scene.update["loss"], page.plot.update()["loss"])
+    assert list(page.rows.source.data["loss"]) != before["rows"]  # the table caught up
+    np.testing.assert_allclose(page.rows.source.data["loss"], state.evaluation.point_losses)
+    # A later Run starts afresh on the stream: its first picture goes at once.
+    state.running = True
+    page.timer.stop()
+    page.stream.begin()
+    page.timer._update()
+    assert socket.written[-1]["seq"] == 6 and state.steps == first + 5
+    state.running = False
+
+
+def test_a_streamed_step_that_diverges_stops_the_run_and_shows_the_lab_before_it():
+    page = LabPage(state=LabState(**lab_values()))
+    state = page.state
+    socket = FakeSocket()
+    page.stream.stream.attach(socket)
+    state.param.update(step_size=10.0, reg_strength=10.0)
+    steps = state.steps
+    state.running = True
+    page.timer.stop()
+    page.stream.begin()
+    for _ in range(500):
+        if not state.running:
+            break
+        page.timer._update()
+        if socket.written:
+            page.stream.stream.drawn(socket.written[-1]["seq"], socket)
+    assert not state.running and not state.streamed and state.message
+    assert np.isfinite(state.W).all()
+    assert page.frame.texts["steps"] == str(state.steps)
+    # Every step taken was a picture; the diverged one was not taken.
+    assert len(socket.written) == state.steps - steps

@@ -153,10 +153,7 @@ def test_every_browser_script_is_used_by_the_page():
             callbacks.append(model)
         used |= {scripts[c.code] for c in callbacks
                  if isinstance(c, (CustomJS, CustomJSTickFormatter)) and c.code in scripts}
-    # A student's page in a class adds the class's stream to its Class tab.
-    from losslab.views.class_picture import PictureStream
-
-    components = [*page.layout.select(JSComponent), PictureStream()]
+    components = page.layout.select(JSComponent)
     for component in components:
         esm = type(component)._esm
         if isinstance(esm, Path) and esm.parent == WEB:
