@@ -56,6 +56,26 @@ def test_run_then_stop_lowers_the_loss_a_lot(open_lab):
     assert lab.button("Run").is_visible()
 
 
+def test_a_run_goes_on_the_page_stream_and_stop_hands_the_page_back_at_once(open_lab):
+    lab = open_lab()
+    lab.page.wait_for_timeout(500)  # the page opens its stream as it opens
+    lab.click("Run")
+    lab.page.wait_for_timeout(2500)
+    lab.click("Stop")
+    lab.page.wait_for_timeout(300)
+    steps, pictures = lab.readout("Steps"), len(lab.stream_pictures)
+    assert pictures >= 30, "the Run did not go on the page's stream"
+    assert pictures <= steps
+    # The table follows a streamed Run at its own rate and has the lab as it ended.
+    total = lab.readout("Total loss")
+    # Step right after Stop: the page shows the document's newer state, never an older picture.
+    lab.click("Step")
+    expect(lab.page.locator("td.steps")).to_have_text(str(int(steps) + 1))
+    lab.page.wait_for_timeout(500)
+    assert lab.readout("Steps") == steps + 1 and lab.readout("Total loss") != total
+    assert len(lab.stream_pictures) == pictures, "pictures came after Stop"
+
+
 def test_dragging_a_point_updates_its_row_and_the_loss_while_dragging(open_lab):
     lab = open_lab()
     before_row = lab.table_row(4)
