@@ -294,3 +294,63 @@ def test_a_streamed_step_that_diverges_stops_the_run_and_shows_the_lab_before_it
     assert page.frame.texts["steps"] == str(state.steps)
     # Every step taken was a picture; the diverged one was not taken.
     assert len(socket.written) == state.steps - steps
+
+
+def streaming_page():
+    page = LabPage(state=LabState(**lab_values()))
+    socket = FakeSocket()
+    page.stream.stream.attach(socket)
+    page.state.running = True
+    page.timer.stop()  # the test takes the steps, as the timer would
+    page.stream.begin()
+    return page, socket
+
+
+def step_and_paint(page, socket):
+    page.timer._update()
+    page.stream.stream.drawn(socket.written[-1]["seq"], socket)
+
+
+def test_a_point_dragged_before_or_during_a_streamed_run_stays_where_it_was_dropped():
+    page = LabPage(state=LabState(**lab_values()))
+    page.plot._on_moved("moved", None, {"index": 0, "x0": 0.25, "x1": -0.75})
+    socket = FakeSocket()
+    page.stream.stream.attach(socket)
+    page.state.running = True
+    page.timer.stop()
+    page.stream.begin()
+    step_and_paint(page, socket)
+    points = decoded(socket.written[0]["points"])
+    assert (points["x0"][0], points["x1"][0]) == (0.25, -0.75)
+    page.plot._on_moved("moved", None, {"index": 1, "x0": 0.5, "x1": 0.5})
+    step_and_paint(page, socket)
+    assert "points" not in socket.written[-1]  # the browser moved it itself
+    page.state.running = False
+    # The page's own points again, as the browser has them: both points where they were dropped.
+    scene_points = page.plot.scene.points
+    assert (scene_points["x0"][0], scene_points["x1"][0]) == (0.25, -0.75)
+    assert (scene_points["x0"][1], scene_points["x1"][1]) == (0.5, 0.5)
+
+
+def test_a_stream_opened_anew_during_a_run_goes_on_there():
+    page, socket = streaming_page()
+    step_and_paint(page, socket)
+    # The page draws the stream's component anew: the old websocket closes, a new one opens.
+    page.stream.stream.detach(socket)
+    again = FakeSocket()
+    page.stream.stream.attach(again)
+    step_and_paint(page, again)
+    assert page.state.streamed and len(again.written) == 1
+    assert int(again.written[0]["texts"]["steps"]) == page.state.steps
+    page.state.running = False
+
+
+def test_the_landscape_path_follows_every_step_of_a_streamed_run():
+    page, socket = streaming_page()
+    page.landscape.show(True)
+    drawn = []
+    page.landscape.here.on_change("data", lambda attr, old, new: drawn.append(new["x"][0]))
+    for _ in range(4):
+        step_and_paint(page, socket)
+    assert len(set(drawn)) == 4
+    page.state.running = False

@@ -33,13 +33,3 @@ class Frame(OneWay, DataModel):
         merged = {**self.texts, **texts}
         if merged != self.texts:  # an unchanged readout costs the message nothing
             self.texts = merged
-
-    def resend(self, **values):
-        """Set these properties and send them even where they are unchanged here: the browser's
-        copy was set by the page's stream (losslab.transport.picture_stream), which this side
-        never saw."""
-        for name, value in values.items():
-            if getattr(self, name) == value:
-                self.trigger(name, value, value)
-            else:
-                setattr(self, name, value)

@@ -101,9 +101,11 @@ class PointsText:
     def __init__(self):
         self.version, self._points, self.text = 0, None, "null"
 
-    def of(self, points):
+    def of(self, points, known=False):
+        """These points' text; `known`: the page has them already (it moved a dragged point
+        itself), so they are no new version to send."""
         if points is not self._points:
-            self._points, self.version = points, self.version + 1
+            self._points, self.version = points, self.version + (not known)
             self.text = json.dumps(plain(points), separators=(",", ":"))
         return self
 

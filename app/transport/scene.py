@@ -17,6 +17,8 @@ import numpy as np
 from bokeh.core.properties import Any, Bool, Dict, Float, Int, List, Nullable, String
 from bokeh.model import DataModel
 
+from losslab.transport.wire import OneWay
+
 TEXT = "text"
 """The key of an update's short numbers, all in one JSON text."""
 
@@ -58,7 +60,7 @@ def unpack(packed):
     return update
 
 
-class Scene(DataModel):
+class Scene(OneWay, DataModel):
     """The main plot's numbers (server → browser) and its reports (browser → server)."""
 
     # -- drawn: set by the server ------------------------------------------------------------
@@ -85,9 +87,3 @@ class Scene(DataModel):
     REPORTS = frozenset({"moved", "clicked", "chosen", "view"})
     """The properties the browser sets; it never sets the others."""
 
-    def set_from_json(self, name, value, *, setter=None):
-        # `setter` is the connection a value came from (None for the server's own changes and
-        # for building the document): from the browser, only a report is taken.
-        if setter is not None and name not in self.REPORTS:
-            return
-        super().set_from_json(name, value, setter=setter)

@@ -74,3 +74,14 @@ class OneWay:
         if setter is not None and name not in self.REPORTS:
             return
         super().set_from_json(name, value, setter=setter)
+
+    def resend(self, **values):
+        """Set these properties and send them even where they are unchanged here: the browser's
+        copy was set by the page's stream (losslab.transport.picture_stream), which this side
+        never saw."""
+        for name, value in values.items():
+            # Bokeh's own comparison, which takes arrays (a long column is one).
+            if self.lookup(name).property.matches(value, getattr(self, name)):
+                self.trigger(name, value, value)
+            else:
+                setattr(self, name, value)

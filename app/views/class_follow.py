@@ -67,6 +67,7 @@ class ClassFollower(View):
         self.entry = None  # this process's ProcessFeed of the class
         self.challenge = None
         self._applying = False
+        self.pictured = False  # whether the class's stream draws the page's picture
         self._stepped = False  # whether Step or Run moved the lab since the challenge
         self.submitted = False
         self.paced = PacedUpdates(self.frame, self._show_class)
@@ -128,6 +129,13 @@ class ClassFollower(View):
         self.tasks.on_page(self._following)
 
     def _following(self):
+        # The class's lab takes the place of the student's, and of a Run of the student's own
+        # (which may be streaming the page's picture).
+        self._applying = True
+        try:
+            self.state.running = False
+        finally:
+            self._applying = False
         self.status = "following"
         self.said.object = ""
         self.class_changed()
@@ -180,6 +188,7 @@ class ClassFollower(View):
         if self.status == "following" and not self.feed.ended:
             # Streamed first: what the page's own session sends now is only the rest of the page,
             # and nothing older can follow the stream's first picture.
+            self.pictured = True
             self.state.streamed = True
             held(self._show_class)
             self.stream.start()
@@ -187,7 +196,7 @@ class ClassFollower(View):
 
     def _stream_closed(self):
         """The page's stream closed (the page keeps its key and may open it again)."""
-        if self.state.streamed:
+        if self.pictured:
             self._take_back_picture(close=False)
 
     def _take_back_picture(self, close=True):
@@ -197,6 +206,9 @@ class ClassFollower(View):
         self.stream.stop()
         if close:
             self.stream_view.key = ""
+        if not self.pictured:  # the page's own Run may stream its picture now: that stays
+            return
+        self.pictured = False
         self._applying = True
         try:
             self.state.streamed = False

@@ -57,7 +57,7 @@ class LabStream:
         self.state = plot.state
         self.views = (plot, readout, parameters, optimizer)
         self.on_drawn = lambda: None  # the Run timer's: a picture was painted
-        self.stream = PageStream(opened=lambda: None, closed=lambda: None,
+        self.stream = PageStream(opened=self._opened, closed=lambda: None,
                                  drawn=lambda: self.on_drawn())
         self.view = PictureStream(scene=plot.scene, frame=readout.frame, width=0, height=0,
                                   margin=0, key=self.stream.key if picture_stream.served else "")
@@ -65,6 +65,12 @@ class LabStream:
         self._seq = 0
         self._points = PointsText()
         self._told_at = 0.0  # when the views last heard what the steps set quietly
+
+    def _opened(self):
+        """The page opened its stream, or opened it anew (its component drawn again) while a Run
+        streams: the stream goes on there."""
+        if self.streaming:
+            self.stream.start()
 
     def ready(self):
         """Whether a Run may go on the stream now: its page has opened it, and no class's stream
@@ -80,7 +86,9 @@ class LabStream:
         """Offer the picture of the lab as it is now; now and then, tell the other views."""
         self._seq += 1
         plot = self.views[0]
-        self.stream.offer(picture(self._seq, self._points.of(plot.points()), shown(*self.views)))
+        points = plot.points()
+        points_text = self._points.of(points, known=plot.browser_has(points))
+        self.stream.offer(picture(self._seq, points_text, shown(*self.views)))
         if time.monotonic() - self._told_at >= CATCH_UP_S:
             self._tell_views()
 

@@ -129,7 +129,10 @@ class PlotView(View):
             return
         points = self.points()
         if points is not self._scene_points:
-            self.scene.points = self._scene_points = points
+            self._scene_points = points
+            # Sent even if equal to the Scene's own value: that is older than the browser's
+            # when a point was dragged there.
+            self.scene.resend(points=points)
         # The evaluation and the batch are replaced, never changed: their identity says enough.
         inputs = self._inputs()
         drawn = self._drawn
@@ -153,6 +156,11 @@ class PlotView(View):
         self._compared = (X, y)
         return self._points
 
+    def browser_has(self, points):
+        """Whether the browser has these points through the page's document, or moved them there
+        itself (a drag)."""
+        return points is self._scene_points
+
     def _inputs(self):
         state = self.state
         return (state.evaluation, state.batch, state.box, state.show_pulls)
@@ -166,9 +174,8 @@ class PlotView(View):
             self.refresh(again=True)
             # The browser has the stream's points and picture, which this side never saw: what
             # this side has goes again, even where it did not change here.
-            for name in ("points", "update"):
-                value = getattr(self.scene, name)
-                self.scene.trigger(name, value, value)
+            self._scene_points = self.points()
+            self.scene.resend(points=self._scene_points, update=self.scene.update)
 
     def _start_over(self, *events):
         """The optimizer's memory was cleared: its carried arrow goes."""
@@ -197,8 +204,11 @@ class PlotView(View):
         i, x0, x1 = (new or {}).get("index"), _number(new, "x0"), _number(new, "x1")
         if not isinstance(i, int) or None in (x0, x1) or not 0 <= i < len(self.state.X):
             return
-        # The browser already draws the point there: the update need not send the points.
+        # The browser already draws the point there: the update need not send the points, but
+        # what this side holds as the browser's points (for the page's stream, and to send again
+        # when the stream ends) has it there too.
         self._shown[0][i] = (x0, x1)
+        self._points = self._scene_points = plot_data.points(*self._shown)
         held(lambda: self.state.move_point(i, x0, x1))
 
     def _on_clicked(self, attr, old, new):
