@@ -3,14 +3,18 @@
     python benchmarks/step_latency.py [--repeats 500] [--profile]
 
 Builds one session's page (`losslab.page.LabPage`) inside a Bokeh Document, as the server does for
-each browser tab, and times
+each browser tab, and times one update of a Run two ways:
 
-    losslab.transport.wire.held(page.training.step)
-
-— the step, every view that follows the state (the plot's scene, readouts, sliders, table rows,
-history, ...) and Panel's collection of the resulting model changes — plus the PATCH-DOC message
-the server then builds from them (Bokeh's serializer, as
-`bokeh.server.connection.ServerConnection.send_patch_document` does).
+- on the page's stream, as the `losslab` server takes it (losslab.views.lab_picture.LabStream):
+  the Run timer's step (`page.timer._update`: the step, written quietly, and the picture made
+  from the page's views and offered to the stream), whatever the views that follow the Run at
+  their own rates still change on the document, with its PATCH-DOC message, and the handling of
+  the page's report that it painted the picture (a stand-in socket plays the browser's end);
+- through the session's document (`panel serve`, `pn.serve`, a notebook):
+  `losslab.transport.wire.held(page.training.step)` — the step, every view that follows the
+  state (the plot's scene, readouts, sliders, table rows, history, ...) and Panel's collection
+  of the resulting model changes — plus the PATCH-DOC message the server then builds from them
+  (Bokeh's serializer, as `bokeh.server.connection.ServerConnection.send_patch_document` does).
 
 The reference is the protocol's floor (benchmarks/_floor.py): a bare Bokeh document whose update
 replaces one ColumnDataSource of as many bytes as LossLab's update, with the same pacing counter,
@@ -20,12 +24,12 @@ changes both alike. First block: LossLab's CPU per update during a Run as a mult
 floor's, at N = 9 (the default data) and N = 2000 (random points in the view box). Target: ≤ 2×
 the floor at N = 9.
 
-Second block, absolute figures: the median and 95th percentile of the update alone and with its
-message, and the message's size, during a Run (state.running true: views that throttle
+Second block, absolute figures through the document: the median and 95th percentile of the
+update alone and with its message, and the message's size, during a Run (state.running true: views that throttle
 themselves while running do so) and for a single Step, with the Points tab shown (the default)
 and with the Landscape tab shown.
 
-With `--profile`, it then profiles (cProfile) the N = 9 Points/Run case and prints the app's and
+With `--profile`, it then profiles (cProfile) the N = 9 Points/Run case on the stream and prints the app's and
 core's functions by the time spent in them (inclusive) per update, and the slowest library
 functions by their own time: where the milliseconds go. Profiling slows everything about
 twofold; compare the shares, not the absolute numbers.
@@ -135,19 +139,14 @@ def time_steps(doc, page, repeats, running):
 
 
 def profile(repeats):
-    """Print where the time of `repeats` updates at N = 9 (Points tab, running) goes."""
-    doc, page = build_page()
+    """Print where the time of `repeats` updates at N = 9 (Points tab, a Run on the page's
+    stream, as the `losslab` server takes it) goes."""
+    doc, page, socket = streamed_page(9)
     with set_curdoc(doc):
-        with pn.io.hold(doc):
-            page.state.running = True
-        page.timer.stop()
-        for _ in range(10):
-            held(page.training.step)
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(repeats):
-            events = held_step(doc, page.training)
-            PROTOCOL.create("PATCH-DOC", [e for e in events if hasattr(e, "to_serializable")])
+            streamed_step(doc, page, socket)
         profiler.disable()
     stats = pstats.Stats(profiler, stream=io.StringIO())
     total = stats.total_tt
@@ -155,7 +154,7 @@ def profile(repeats):
     rows = []
     for (filename, line, name), (_, _, own, inclusive, _) in stats.stats.items():
         rows.append((filename, line, name, own, inclusive))
-    print(f"\nprofile of {repeats} updates at N = 9 (Points tab, running): "
+    print(f"\nprofile of {repeats} updates at N = 9 (Points tab, a Run on the page's stream): "
           f"{total / repeats * 1e3:.2f} ms per update under the profiler")
     print("app and core functions, inclusive time per update (share of the update):")
     ours = sorted((r for r in rows if r[0].startswith(root)), key=lambda r: -r[4])
@@ -306,7 +305,7 @@ def main(argv=None):
 
     header = (f"{'N':>5}  {'tab':<10} {'mode':<7}  {'update median':>13} {'p95':>8}   "
               f"{'+message median':>15} {'p95':>8}  {'msg bytes':>9}")
-    print("\nAbsolute figures (wall time, perf_counter):")
+    print("\nAbsolute figures through the session's document (wall time, perf_counter):")
     print(header)
     print("-" * len(header))
     for n in (9, MAX_POINTS):
