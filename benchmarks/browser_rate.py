@@ -25,10 +25,10 @@ that N (each point drawn on its own), and both ratios are given.
 Targets: at N = 9, states drawn ≥ 0.8 of the reference's frame rate and the page's own frame rate
 ≥ 0.9 of it; at N = 2000, states drawn ≥ 0.5.
 
-With `--cycle`, it also splits each update's cycle in two from the page's frame model (the Run
-pacing, losslab.transport.pacing): in the browser, from an update's arrival to the page's
-"drawn" report, and outside it, from that report to the next update's arrival (network, the
-server's handling of the report, the step, the message).
+With `--cycle`, it also splits each update's cycle in two (the Run pacing,
+losslab.transport.pacing): in the browser, from an update's arrival to the page's "drawn" report,
+and outside it, from that report to the next update's arrival (network, the server's handling of
+the report, the step, the message).
 """
 
 import argparse
@@ -66,14 +66,24 @@ COUNTER_JS = "() => {" + FIND_DEEP_JS + """
   requestAnimationFrame(tick)
 }"""
 
-# Times the page's frame model says an update arrived (`sent` changed) and was reported drawn.
+# Times an update arrived and was reported drawn: on the page's stream (the plot's Scene takes a
+# new `update`; the page sends {"drawn": …} on a websocket), or through the document (the frame's
+# `sent` changes, and its `drawn`).
 CYCLE_JS = """() => {
   const rec = window.__cycle = {sent: [], drawn: []}
+  const now = () => performance.now()
   for (const m of Bokeh.documents[0].all_models) {
     if (m.properties.sent && m.properties.drawn) {
-      m.properties.sent.change.connect(() => rec.sent.push(performance.now()))
-      m.properties.drawn.change.connect(() => rec.drawn.push(performance.now()))
+      m.properties.sent.change.connect(() => rec.sent.push(now()))
+      m.properties.drawn.change.connect(() => rec.drawn.push(now()))
     }
+    if (m.properties.update && m.properties.points)
+      m.properties.update.change.connect(() => rec.sent.push(now()))
+  }
+  const send = WebSocket.prototype.send
+  WebSocket.prototype.send = function (data) {
+    if (typeof data === "string" && data.startsWith('{"drawn"')) rec.drawn.push(now())
+    return send.call(this, data)
   }
 }"""
 
