@@ -193,6 +193,7 @@ class LabPage(pn.viewable.Viewer):
         tab = TABS[event.new]
         self.explanation.show(tab == "Points")
         self.landscape.show(tab == "Landscape")
+        self.stream.every_step = tab == "Landscape"
         self.loss_settings.show(tab == "Loss")
         self.data.show(tab == "Data")
 

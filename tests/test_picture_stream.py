@@ -345,12 +345,45 @@ def test_a_stream_opened_anew_during_a_run_goes_on_there():
     page.state.running = False
 
 
-def test_the_landscape_path_follows_every_step_of_a_streamed_run():
+def test_a_run_goes_through_the_document_while_the_landscape_is_shown():
+    from losslab.page import TABS
+
+    def choose_way_as_served():
+        page.timer._session_doc = lambda: object()
+        try:
+            page.timer._choose_way()
+        finally:
+            del page.timer._session_doc
+
     page, socket = streaming_page()
-    page.landscape.show(True)
-    drawn = []
+    step_and_paint(page, socket)
+    page.tabs.active = TABS.index("Landscape")  # its path and marker follow every step
+    choose_way_as_served()
+    assert not page.stream.streaming and not page.state.streamed
+    drawn, sent = [], page.frame.sent
     page.landscape.here.on_change("data", lambda attr, old, new: drawn.append(new["x"][0]))
-    for _ in range(4):
-        step_and_paint(page, socket)
-    assert len(set(drawn)) == 4
+    for _ in range(3):
+        page.timer._update()
+    assert len(socket.written) == 1 and page.frame.sent == sent + 3
+    assert len(set(drawn)) == 3
+    page.tabs.active = TABS.index("Points")
+    choose_way_as_served()  # back on the stream
+    assert page.stream.streaming and page.state.streamed
+    step_and_paint(page, socket)
+    assert len(socket.written) == 2
     page.state.running = False
+
+
+def test_a_point_the_page_got_from_a_class_stream_can_be_dragged():
+    page = LabPage(state=LabState(**lab_values()))
+    state = page.state
+    state.streamed = True  # a class's stream draws the page's picture
+    X = np.vstack([state.X, [[0.1, 0.2]]])
+    y = np.append(state.y, 1)
+    state.take_quietly({"X": X, "y": y}, state.evaluation_at(state.W, state.b))
+    n = len(X) - 1
+    page.plot._on_moved("moved", None, {"index": n, "x0": 0.3, "x1": -0.4})
+    assert tuple(state.X[n]) == (0.3, -0.4)
+    state.streamed = False
+    points = page.plot.scene.points
+    assert len(points["label"]) == n + 1 and (points["x0"][n], points["x1"][n]) == (0.3, -0.4)

@@ -151,12 +151,13 @@ class RunTimer:
         return self.stream is not None and self.stream.streaming
 
     def _choose_way(self):
-        """Steps go on the page's stream while it is open (it may open after Run was pressed,
-        and close during a Run), else through the document."""
+        """Steps go on the page's stream while it may take them (it may open after Run was
+        pressed, close during a Run, and the page may show a view that follows every step),
+        else through the document."""
         stream = self.stream
         if stream is None or self._session_doc() is None:
             return
-        if stream.streaming and not stream.stream.connected:
+        if stream.streaming and not stream.usable():
             held(stream.end)
         elif not stream.streaming and stream.ready():
             stream.begin()

@@ -62,6 +62,9 @@ class LabStream:
         self.view = PictureStream(scene=plot.scene, frame=readout.frame, width=0, height=0,
                                   margin=0, key=self.stream.key if picture_stream.served else "")
         self.streaming = False
+        # The page shows a view that draws every step (the Landscape's path and marker): a Run
+        # then goes through the document, paced by the browser as the document's messages are.
+        self.every_step = False
         self._seq = 0
         self._points = PointsText()
         self._told_at = 0.0  # when the views last heard what the steps set quietly
@@ -72,10 +75,15 @@ class LabStream:
         if self.streaming:
             self.stream.start()
 
+    def usable(self):
+        """Whether a Run may go on the stream: its page has it open, and no view shown follows
+        every step (`every_step`)."""
+        return self.stream.connected and not self.every_step
+
     def ready(self):
-        """Whether a Run may go on the stream now: its page has opened it, and no class's stream
+        """Whether a Run may start going on the stream now: it is usable, and no class's stream
         draws the picture."""
-        return self.stream.connected and not self.state.streamed
+        return self.usable() and not self.state.streamed
 
     def begin(self):
         self.streaming = True

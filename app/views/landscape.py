@@ -83,9 +83,8 @@ class LandscapeView(View):
         for widget in (self.mode, self.x_param, self.y_param, self.span, self.seed):
             widget.param.watch(self._on_setting, "value")
         state.param.watch(self._on_step, "steps")
-        # The step count too: a Run on the page's stream sets the evaluation quietly and
-        # announces only the step, and the path, when shown, follows every step.
-        state.param.watch(self.refresh, ["evaluation", "steps"])
+        # (While it is shown, a Run goes through the document: losslab.views.lab_picture.)
+        state.param.watch(self.refresh, "evaluation")
         self._show_mode_widgets()
         self._trail.append(core.flatten(state.W, state.b))
         self.panel = pn.Column(self.mode, pn.Row(self.x_param, self.y_param, self.seed.widget,

@@ -206,7 +206,9 @@ class PlotView(View):
             return
         # The browser already draws the point there: the update need not send the points, but
         # what this side holds as the browser's points (for the page's stream, and to send again
-        # when the stream ends) has it there too.
+        # when the stream ends) has it there too. Those are first brought up to the data: a
+        # class's stream may have brought the browser points this side has not drawn.
+        self.points()
         self._shown[0][i] = (x0, x1)
         self._points = self._scene_points = plot_data.points(*self._shown)
         held(lambda: self.state.move_point(i, x0, x1))
