@@ -99,8 +99,8 @@ class LabState(param.Parameterized):
     evaluation = param.Parameter(doc="core.Evaluation of the current state (read it, never set it).")
     streamed = param.Boolean(False, doc=(
         "The picture (the plot, the readouts, W and b with their gradients) reaches the browser "
-        "on a class's stream (a student's page following the class): the views leave it to the "
-        "stream, and draw it again themselves when this turns off."))
+        "on the page's stream (a Run of the lab's own, or a class the page follows): the views "
+        "leave it to the stream, and draw it again themselves when this turns off."))
 
     def __init__(self, random_seed=None, **params):
         """`random_seed`: of the draws of `randomize` (the `seed` parameter is the mini-batches')."""
@@ -144,10 +144,10 @@ class LabState(param.Parameterized):
         self.param.update(**values)
 
     def take_quietly(self, values, evaluation, announced=None):
-        """`take` without telling a single watcher: a student's page following a class keeps
-        its lab current this way on every step of the teacher's, while the class's stream draws
-        it; `param.trigger` of the names set tells the views later, at a lower rate. With
-        `announced` (values), these are then set as usual."""
+        """`take` without telling a single watcher, while the page's stream draws the picture: a
+        student's page following a class keeps its lab current this way on every step of the
+        teacher's, and a streamed Run its own steps; `param.trigger` of the names set tells the
+        views later, at a lower rate. `announced` (values) are then set as usual."""
         self._remember(values, evaluation)
         # Into Param's store of the values: setting them, even under `discard_events`, has each
         # watcher compare old and new, which cost a streamed Run's step more than the step.
