@@ -74,12 +74,12 @@ class ClassFollower(View):
         self._quiet = set()  # the lab's values set since the views last heard of them
         self._history_restarted = False  # … and whether the loss history started over quietly
         self.stream = PageStream(opened=lambda: self.tasks.on_page(self._stream_opened),
-                                     closed=lambda: self.tasks.on_page(self._stream_closed))
+                                 closed=lambda: self.tasks.on_page(self._stream_closed))
         # Its key is set while the student follows (and the server offers streams): the page
         # opens the stream then, and closes it, ignoring what is still on its way, when the key
         # goes.
         self.stream_view = PictureStream(scene=self.scene, frame=self.frame, width=0, height=0,
-                                       margin=0)
+                                         margin=0)
         self.badge = pn.pane.HTML("", css_classes=["class-badge"], stylesheets=[STYLESHEET],
                                   margin=(6, 8))
         # Widths in em of the page's type, never wider than their place.

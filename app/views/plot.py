@@ -210,7 +210,8 @@ class PlotView(View):
         # class's stream may have brought the browser points this side has not drawn.
         self.points()
         self._shown[0][i] = (x0, x1)
-        self._points = self._scene_points = plot_data.points(*self._shown)
+        # A copy: a long column is the array itself, which the next drag would change in place.
+        self._points = self._scene_points = plot_data.points(self._shown[0].copy(), self._shown[1])
         held(lambda: self.state.move_point(i, x0, x1))
 
     def _on_clicked(self, attr, old, new):
