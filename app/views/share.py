@@ -84,7 +84,14 @@ class LabFileInput(JSComponent):
     def _handle_msg(self, msg):
         if isinstance(msg, dict) and isinstance(msg.get("text"), str):
             self.filename, self.text = str(msg.get("name", ""))[:200], msg["text"]
-            self.param.trigger("opened")
+            doc = pn.state.curdoc
+            if doc is not None and doc.session_context is not None:
+                # Panel hands a component's message over outside the document's lock when the
+                # document was busy as it came (seen: a lab file opened while another tab's lab
+                # ran); what the file changes waits for the document's own turn, which holds it.
+                doc.add_next_tick_callback(lambda: self.param.trigger("opened"))
+            else:
+                self.param.trigger("opened")
 
 
 class ShareControls(View):
